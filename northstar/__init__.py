@@ -1,0 +1,1 @@
+"""Northstar: innovation observatory and delivery tracker for a city region."""

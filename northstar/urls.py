@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from northstar.api import api
+
+admin.site.site_header = "Northstar administration"
+admin.site.site_title = "Northstar"
+
+urlpatterns = [
+    path("", include("northstar.core.urls")),
+    path("", include("northstar.assets.urls")),
+    path("accounts/", include("northstar.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+handler403 = "northstar.core.views.permission_denied"
+handler404 = "northstar.core.views.page_not_found"
+handler500 = "northstar.core.views.server_error"
