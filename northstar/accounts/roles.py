@@ -18,7 +18,11 @@ class Role(TextChoices):
     BOARD_MEMBER = "board_member", "Innovation Board member"
 
 
-ASSET_READ_INTERNAL = ["assets.view_asset", "assets.view_retired_asset", "assets.view_asset_history"]
+ASSET_READ_INTERNAL = [
+    "assets.view_asset",
+    "assets.view_retired_asset",
+    "assets.view_asset_history",
+]
 ASSET_WRITE = [
     "assets.add_asset",
     "assets.change_asset",
@@ -29,10 +33,10 @@ ASSET_WRITE = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: ["*"],  # every permission of every app
-    Role.OFFICER: ASSET_READ_INTERNAL + ASSET_WRITE + ["ingest.view_import", "places.view_place"],
+    Role.OFFICER: [*ASSET_READ_INTERNAL, *ASSET_WRITE, "ingest.view_import", "places.view_place"],
     Role.PROGRAMME_MANAGER: ["assets.view_asset"],
     Role.ASSESSOR: [],
-    Role.BOARD_MEMBER: ASSET_READ_INTERNAL + ["ingest.view_import"],
+    Role.BOARD_MEMBER: [*ASSET_READ_INTERNAL, "ingest.view_import"],
 }
 
 

@@ -23,7 +23,9 @@ MAX_PAGE_SIZE = 500
 class AssetFilterQuery(Schema):
     theme: str = Field("", description="Theme code, e.g. infection_health")
     status: Literal["", "existing", "pipeline"] = ""
-    borough: str = Field("", description="Borough slug (e.g. liverpool) or offshore/outside/region_wide")
+    borough: str = Field(
+        "", description="Borough slug (e.g. liverpool) or offshore/outside/region_wide"
+    )
     asset_type: str = Field("", description="Asset type code, e.g. research_facility")
     q: str = Field("", max_length=200, description="Free text over names and notes")
     include_retired: bool = Field(False, description="Officers and board only")
@@ -135,7 +137,9 @@ class ErrorOut(Schema):
 
 
 def _queryset(request: HttpRequest, filters: AssetFilterQuery):
-    return Asset.objects.visible_to(request.user).filtered(filters.to_filters(request)).for_display()
+    return (
+        Asset.objects.visible_to(request.user).filtered(filters.to_filters(request)).for_display()
+    )
 
 
 def _visible(request: HttpRequest, asset_id: int) -> Asset:
@@ -145,9 +149,7 @@ def _visible(request: HttpRequest, asset_id: int) -> Asset:
 
 
 @router.get("/", response=AssetPage, url_name="assets_list", summary="List and filter assets")
-def list_assets(
-    request, filters: Query[AssetFilterQuery], paging: Query[PageQuery]
-) -> dict:
+def list_assets(request, filters: Query[AssetFilterQuery], paging: Query[PageQuery]) -> dict:
     qs = _queryset(request, filters)
     count = qs.count()
     start = (paging.page - 1) * paging.page_size
@@ -276,4 +278,3 @@ def delete_asset(request, asset_id: int):
     asset = _visible(request, asset_id)
     services.delete_asset(asset, request.user)
     return 204, None
-

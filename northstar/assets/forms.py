@@ -91,7 +91,7 @@ class AssetForm(forms.ModelForm):
                 self.instance.place.slug if self.instance.place_id else self.instance.location_scope
             )
         for name in ("status", "asset_type", "location_precision", "organisation_kind"):
-            self.fields[name].choices = [("", "Choose one")] + list(self.fields[name].choices)[1:]
+            self.fields[name].choices = [("", "Choose one"), *list(self.fields[name].choices)[1:]]
 
     def clean_number(self):
         number = self.cleaned_data["number"]

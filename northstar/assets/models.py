@@ -134,7 +134,9 @@ class AssetQuerySet(models.QuerySet):
         if filters.q:
             for word in filters.q.split():
                 qs = qs.filter(
-                    Q(name__icontains=word) | Q(display_name__icontains=word) | Q(notes__icontains=word)
+                    Q(name__icontains=word)
+                    | Q(display_name__icontains=word)
+                    | Q(notes__icontains=word)
                 )
         return qs
 
@@ -222,6 +224,13 @@ class Asset(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    def save(self, *args, **kwargs):
+        if not self.display_name:
+            match = DISPLAY_NAME_PATTERN.search(self.notes or "")
+            if match:
+                self.display_name = match.group(1).strip()[:200]
+        super().save(*args, **kwargs)
+
     @property
     def title(self) -> str:
         return self.display_name or self.name
@@ -248,10 +257,3 @@ class Asset(models.Model):
             if place is not None and place.centroid_latitude is not None:
                 return place.centroid_latitude, place.centroid_longitude
         return None
-
-    def save(self, *args, **kwargs):
-        if not self.display_name:
-            match = DISPLAY_NAME_PATTERN.search(self.notes or "")
-            if match:
-                self.display_name = match.group(1).strip()[:200]
-        super().save(*args, **kwargs)

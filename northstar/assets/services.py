@@ -65,7 +65,9 @@ class ImportResult:
 
 def _require(user, perm: str) -> None:
     if user is None or not user.has_perm(perm):
-        raise PermissionDenied(f"You do not have permission to {perm.split('.')[1].replace('_', ' ')}.")
+        raise PermissionDenied(
+            f"You do not have permission to {perm.split('.')[1].replace('_', ' ')}."
+        )
 
 
 def _save_with_history(asset: Asset, user, reason: str) -> Asset:
@@ -165,7 +167,9 @@ def _read_rows(stream: BinaryIO, file_name: str) -> tuple[list[str], list[tuple[
             rows.append((reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items()}))
         text.detach()
     except UnicodeDecodeError as exc:
-        raise UserInputError(f"{file_name} is not UTF-8 text: {exc.reason} at byte {exc.start}.") from exc
+        raise UserInputError(
+            f"{file_name} is not UTF-8 text: {exc.reason} at byte {exc.start}."
+        ) from exc
     except csv.Error as exc:
         raise UserInputError(f"{file_name} is not a readable CSV file: {exc}") from exc
     return header, rows
@@ -209,7 +213,11 @@ def import_assets_csv(
         number = row.get("number", "")
         if number in seen:
             errors.append(
-                RowError(line, f"register number {number} is repeated (first on line {seen[number]})", "number")
+                RowError(
+                    line,
+                    f"register number {number} is repeated (first on line {seen[number]})",
+                    "number",
+                )
             )
             continue
         seen[number] = line
@@ -320,7 +328,9 @@ class HistoryEntry:
 
 def asset_history(asset: Asset, limit: int = 100) -> list[HistoryEntry]:
     """Who changed what, when: each change to the asset with the fields it altered."""
-    records = list(asset.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    records = list(
+        asset.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
     entries = []
     for newer, older in zip(records, [*records[1:], None], strict=False):
         if len(entries) == limit:
@@ -328,7 +338,13 @@ def asset_history(asset: Asset, limit: int = 100) -> list[HistoryEntry]:
         changes = []
         if older is not None:
             for change in newer.diff_against(older).changes:
-                changes.append((change.field, str(change.old if change.old is not None else ""), str(change.new if change.new is not None else "")))
+                changes.append(
+                    (
+                        change.field,
+                        str(change.old if change.old is not None else ""),
+                        str(change.new if change.new is not None else ""),
+                    )
+                )
         entries.append(
             HistoryEntry(
                 when=newer.history_date,

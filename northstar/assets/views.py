@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -106,7 +106,9 @@ def asset_edit(request, asset_id: int):
         asset = services.save_asset_form(form, request.user)
         messages.success(request, f"Your changes to {asset} were saved.")
         return redirect("assets:detail", asset_id=asset.pk)
-    return render(request, "assets/asset_form.html", {"form": form, "asset": asset, "creating": False})
+    return render(
+        request, "assets/asset_form.html", {"form": form, "asset": asset, "creating": False}
+    )
 
 
 @permission_required("assets.retire_asset", raise_exception=True)
@@ -135,7 +137,9 @@ def asset_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = services.import_assets_csv(upload.file, file_name=upload.name, user=request.user)
+            result = services.import_assets_csv(
+                upload.file, file_name=upload.name, user=request.user
+            )
         except FileRejected as exc:
             rejected = exc
         except UserInputError as exc:
@@ -157,7 +161,12 @@ def asset_map(request):
     if region is not None:
         for place in Place.objects.boroughs_of(region).with_boundary():
             boundaries.append(
-                {"code": place.code, "name": place.name, "slug": place.slug, "geometry": json.loads(place.boundary_geojson)}
+                {
+                    "code": place.code,
+                    "name": place.name,
+                    "slug": place.slug,
+                    "geometry": json.loads(place.boundary_geojson),
+                }
             )
     themes = list(Theme.objects.values("code", "name", "colour"))
     visible = Asset.objects.visible_to(request.user).filtered(filters)
@@ -184,5 +193,3 @@ def asset_map(request):
             "total": visible.count(),
         },
     )
-
-

@@ -47,7 +47,9 @@ def read_place_definition(path: Path) -> dict:
         raise UserInputError(f"Place definition file not found: {path}") from exc
     except json.JSONDecodeError as exc:
         raise UserInputError(f"{path} is not valid JSON: {exc}") from exc
-    missing = [k for k in ("code", "name", "level", "boundary_year", "members") if k not in definition]
+    missing = [
+        k for k in ("code", "name", "level", "boundary_year", "members") if k not in definition
+    ]
     if missing:
         raise UserInputError(f"{path} lacks required keys: {', '.join(missing)}")
     levels = {c.value for c in PlaceLevel}

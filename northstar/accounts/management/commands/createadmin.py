@@ -29,8 +29,12 @@ class Command(BaseCommand):
         if get_user_model().objects.filter(username=username).exists():
             raise CommandError(f"There is already an account called {username!r}.")
         try:
-            password_validation.validate_password(password, get_user_model()(username=username, email=email))
+            password_validation.validate_password(
+                password, get_user_model()(username=username, email=email)
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         create_user(username, password, role=role, email=email)
-        self.stdout.write(self.style.SUCCESS(f"Created {username} with the role {Role(role).label}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {username} with the role {Role(role).label}.")
+        )

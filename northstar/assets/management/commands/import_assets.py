@@ -13,7 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--user", required=True, help="Username recorded as the importer (needs the officer role)")
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="Username recorded as the importer (needs the officer role)",
+        )
         parser.add_argument("--publisher", default="", help="Who published the file")
 
     def handle(self, *args, file: Path, user: str, publisher: str, **options):

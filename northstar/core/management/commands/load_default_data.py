@@ -5,7 +5,9 @@ from northstar.core.services import load_default_data
 
 
 class Command(BaseCommand):
-    help = "Load the default place (Liverpool City Region), its boundaries, themes and asset register."
+    help = (
+        "Load the default place (Liverpool City Region), its boundaries, themes and asset register."
+    )
 
     def handle(self, *args, **options):
         try:

@@ -11,11 +11,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", default=str(DEFAULT_PLACE_FILE), type=Path)
-        parser.add_argument("--data-dir", type=Path, help="Folder of boundary files (default: NORTHSTAR_DATA_DIR)")
+        parser.add_argument(
+            "--data-dir", type=Path, help="Folder of boundary files (default: NORTHSTAR_DATA_DIR)"
+        )
 
     def handle(self, *args, file, data_dir, **options):
         try:
             result = load_place(file, data_dir)
         except UserInputError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{result.place.name}: {result.members} member areas. {result.boundary_message}")
+        self.stdout.write(
+            f"{result.place.name}: {result.members} member areas. {result.boundary_message}"
+        )
