@@ -1,0 +1,24 @@
+# Sourced by scripts/serve and scripts/test: installs uv (if missing), the Python environment
+# exactly as locked in uv.lock, and the front-end (npm ci + build). Safe to run again.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON=${NORTHSTAR_PYTHON:-$(command -v python3.11 || command -v python3)}
+# pyenv shims are scripts; uv wants the real interpreter.
+PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)')
+if ! "$PYTHON" -m uv --version >/dev/null 2>&1; then
+  echo "==> installing uv"
+  "$PYTHON" -m pip install --quiet uv
+fi
+uv() { "$PYTHON" -m uv "$@"; }
+
+echo "==> Python environment (.venv, from uv.lock)"
+uv sync --frozen --python "$PYTHON" ${NORTHSTAR_UV_SYNC_ARGS:-}
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm is needed for the front-end (GOV.UK Frontend, Leaflet). Install Node.js 18+ and npm." >&2
+  exit 1
+fi
+echo "==> front-end (npm ci, build)"
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent build
