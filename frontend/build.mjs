@@ -19,10 +19,15 @@ const result = sass.compile(join(root, "frontend", "scss", "main.scss"), {
 writeFileSync(join(out, "northstar.css"), result.css);
 
 const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
-cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
+// Source maps are copied too: the minified files name them, and the static manifest checks.
+for (const file of ["govuk-frontend.min.js", "govuk-frontend.min.js.map"]) {
+  cpSync(join(govuk, file), join(out, file));
+}
 
 const leaflet = join(root, "node_modules", "leaflet", "dist");
-cpSync(join(leaflet, "leaflet.js"), join(out, "leaflet", "leaflet.js"), { recursive: true });
+for (const file of ["leaflet.js", "leaflet.js.map"]) {
+  cpSync(join(leaflet, file), join(out, "leaflet", file));
+}
 cpSync(join(leaflet, "leaflet.css"), join(out, "leaflet", "leaflet.css"));
 cpSync(join(leaflet, "images"), join(out, "leaflet", "images"), { recursive: true });
 console.log(`front-end built into ${out}`);
