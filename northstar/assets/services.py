@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -143,11 +144,9 @@ def delete_asset(asset: Asset, user) -> None:
 
 
 def load_themes(path: Path = DEFAULT_THEMES) -> int:
-    import json
-
     themes = json.loads(Path(path).read_text(encoding="utf-8"))
     for theme in themes:
-        Theme.objects.update_or_create(
+        Theme.objects.get_or_create(
             code=theme["code"],
             defaults={"name": theme["name"], "colour": theme["colour"], "order": theme["order"]},
         )

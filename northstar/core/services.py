@@ -4,18 +4,22 @@ from collections.abc import Iterator
 
 from northstar.accounts.roles import ensure_roles
 from northstar.assets import services as asset_services
+from northstar.assets.models import Asset
 from northstar.places import services as place_services
 
 
 def load_default_data() -> Iterator[str]:
-    """Load (or refresh) the default place, themes and register; idempotent. Yields progress lines."""
+    """Load the default place (refreshing its boundaries), any missing default themes, and the
+    default register if the register is empty. Idempotent; edits made since are kept."""
     ensure_roles()
     result = place_services.load_place(place_services.DEFAULT_PLACE_FILE)
     yield f"Place: {result.place.name} ({result.place.code}) with {result.members} boroughs."
     yield result.boundary_message
-    yield f"Themes: {asset_services.load_themes()} loaded."
+    yield f"Themes: {asset_services.load_themes()} in the default set, missing ones added."
+    existing = Asset.objects.count()
+    if existing:
+        # Never overwrite the officers' register with the defaults on a restart.
+        yield f"Asset register: already holds {existing} assets; the default register was not reloaded."
+        return
     imported = asset_services.load_default_register()
-    yield (
-        f"Asset register: {imported.created} added, {imported.updated} updated, "
-        f"{imported.unchanged} unchanged ({imported.rows} rows)."
-    )
+    yield f"Asset register: {imported.created} assets loaded from the default register."

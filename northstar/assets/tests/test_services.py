@@ -127,8 +127,13 @@ def test_cli_import_reports_the_bad_row_and_changes_nothing(register, officer, t
     assert Asset.objects.filter(status="demolished").count() == 0
 
 
-def test_load_default_data_twice_leaves_one_register(db):
+def test_load_default_data_again_keeps_the_officers_edits(db, officer):
     call_command("load_default_data")
+    asset = Asset.objects.get(number=1)
+    services.update_asset(
+        asset, {**services.asset_form_data(asset), "name": "ABB UK (moved)"}, officer
+    )
     call_command("load_default_data")
     assert Asset.objects.count() == 107
-    assert Asset.history.count() == 107
+    assert Asset.objects.get(number=1).name == "ABB UK (moved)"
+    assert Asset.history.count() == 108
