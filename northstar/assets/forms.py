@@ -87,6 +87,8 @@ class AssetForm(forms.ModelForm):
         self._places = {p.slug: p for p in borough_places()}
         self.fields["borough"].choices = borough_choices(blank_label="Choose a borough or location")
         if self.instance.pk and not self.is_bound:
+            # The form names themes and boroughs by code/slug; the instance holds ids.
+            self.initial["theme"] = self.instance.theme.code
             self.initial["borough"] = (
                 self.instance.place.slug if self.instance.place_id else self.instance.location_scope
             )
@@ -103,7 +105,9 @@ class AssetForm(forms.ModelForm):
         cleaned = super().clean()
         lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
         precision = cleaned.get("location_precision")
-        if (lat is None) != (lon is None):
+        if self.has_error("latitude") or self.has_error("longitude"):
+            pass  # a value that is not a number is reported once, not again as missing
+        elif (lat is None) != (lon is None):
             missing = "longitude" if lon is None else "latitude"
             self.add_error(missing, f"Enter a {missing} too, or leave both empty.")
         elif lat is not None:

@@ -159,7 +159,7 @@ class AssetQuerySet(models.QuerySet):
         return [
             {
                 "key": r["place__slug"] or r["location_scope"],
-                "label": r["place__name"] or LocationScope(r["location_scope"]).label,
+                "label": r["place__name"] or SCOPE_LABELS[r["location_scope"]],
                 "count": r["count"],
             }
             for r in rows

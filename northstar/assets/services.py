@@ -18,6 +18,7 @@ from django.utils import timezone
 from northstar.core.errors import FileRejected, RowError, UserInputError
 from northstar.ingest.models import Import
 from northstar.ingest.services import record_import, sha256_of
+from northstar.places.models import Place
 
 from .forms import AssetForm, AssetRowForm
 from .models import SCOPE_LABELS, Asset, AssetQuerySet, Theme
@@ -340,8 +341,8 @@ def asset_history(asset: Asset, limit: int = 100) -> list[HistoryEntry]:
                 changes.append(
                     (
                         change.field,
-                        str(change.old if change.old is not None else ""),
-                        str(change.new if change.new is not None else ""),
+                        _history_label(change.field, change.old),
+                        _history_label(change.field, change.new),
                     )
                 )
         entries.append(
@@ -354,3 +355,14 @@ def asset_history(asset: Asset, limit: int = 100) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+def _history_label(field: str, value) -> str:
+    """A history value as a person reads it: related records by name, not by id."""
+    if value is None or value == "":
+        return ""
+    related = {"theme": Theme, "place": Place, "source_import": Import}.get(field)
+    if related is None:
+        return str(value)
+    found = related.objects.filter(pk=value).first()
+    return str(found) if found is not None else f"#{value} (deleted)"

@@ -137,3 +137,16 @@ def test_load_default_data_again_keeps_the_officers_edits(db, officer):
     assert Asset.objects.count() == 107
     assert Asset.objects.get(number=1).name == "ABB UK (moved)"
     assert Asset.history.count() == 108
+
+
+def test_history_names_related_records_rather_than_ids(register, officer):
+    asset = Asset.objects.get(number=4)
+    services.update_asset(
+        asset, {**services.asset_form_data(asset), "theme": "ai_emerging_tech"}, officer
+    )
+    entry = services.asset_history(asset)[0]
+    assert (
+        "theme",
+        "Infection / health innovation",
+        "AI solutions & emerging technologies",
+    ) in entry.changes
