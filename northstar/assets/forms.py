@@ -86,8 +86,9 @@ class AssetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._places = {p.slug: p for p in borough_places()}
         self.fields["borough"].choices = borough_choices(blank_label="Choose a borough or location")
-        if self.instance.pk and not self.is_bound:
-            # The form names themes and boroughs by code/slug; the instance holds ids.
+        if self.instance.pk:
+            # The form names themes and boroughs by code/slug; the instance holds ids. Set for
+            # bound forms too, so that has_changed() compares like with like.
             self.initial["theme"] = self.instance.theme.code
             self.initial["borough"] = (
                 self.instance.place.slug if self.instance.place_id else self.instance.location_scope

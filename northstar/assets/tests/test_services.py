@@ -150,3 +150,10 @@ def test_history_names_related_records_rather_than_ids(register, officer):
         "Infection / health innovation",
         "AI solutions & emerging technologies",
     ) in entry.changes
+
+
+def test_saving_an_unchanged_asset_adds_no_history(register, officer):
+    asset = Asset.objects.get(number=4)
+    before = asset.history.count()
+    services.update_asset(asset, services.asset_form_data(asset), officer)
+    assert asset.history.count() == before
