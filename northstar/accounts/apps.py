@@ -1,11 +1,18 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
 def _ensure_roles(sender, **kwargs):
+    """Create the role groups once every app's permissions exist.
+
+    post_migrate is sent once per app that has models, in INSTALLED_APPS order, and each app's
+    permissions are created by its own signal; so the groups are set up on the last one.
+    """
     from .roles import ensure_roles
 
-    ensure_roles()
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if with_models and sender is with_models[-1]:
+        ensure_roles()
 
 
 class AccountsConfig(AppConfig):
@@ -15,4 +22,5 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401  (login and denial logging)
 
-        post_migrate.connect(_ensure_roles, sender=self)
+        # No sender: this app has no models, so post_migrate is never sent for it.
+        post_migrate.connect(_ensure_roles, dispatch_uid="northstar.accounts.ensure_roles")

@@ -21,9 +21,15 @@ class AssetAdmin(SimpleHistoryAdmin):
     list_select_related = ["theme", "place"]
     readonly_fields = ["retired_at", "retired_reason", "source_import", "created_at", "updated_at"]
 
+    def get_queryset(self, request):
+        # The object-level rule of the pages and the API: retired assets only for those who may
+        # see them (a staff account without view_retired_asset gets a 404 for them here too).
+        return super().get_queryset(request).visible_to(request.user)
+
     def save_model(self, request, obj, form, change):
         # The admin saves through the same service as the pages and the API.
-        services.save_asset_form(form, request.user, reason="Edited in admin")
+        reason = "Edited in admin" if change else "Created in admin"
+        services.save_asset_form(form, request.user, reason=reason)
 
     def delete_model(self, request, obj):
         services.delete_asset(obj, request.user)

@@ -399,10 +399,7 @@ def list_assets(request, filters: Query[AssetFilterQuery], paging: Query[PageQue
     },
 )
 def assets_geojson(request, filters: Query[AssetFilterQuery]):
-    collection = services.register_geojson(
-        Asset.objects.visible_to(request.user).filtered(filters.to_filters(request)),
-        default_place(),
-    )
+    collection = services.register_geojson(_queryset(request, filters), default_place())
     return JsonResponse(collection, content_type="application/geo+json")
 
 

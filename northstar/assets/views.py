@@ -7,13 +7,13 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from northstar.accounts.decorators import permission_required_or_login
 from northstar.core.errors import FileRejected, UserInputError
 from northstar.places.models import Place
 from northstar.places.services import default_place
@@ -86,7 +86,7 @@ def asset_detail(request, asset_id: int):
     return render(request, "assets/asset_detail.html", {"asset": asset, "history": history})
 
 
-@permission_required("assets.add_asset", raise_exception=True)
+@permission_required_or_login("assets.add_asset")
 @require_http_methods(["GET", "POST"])
 def asset_create(request):
     form = AssetForm(request.POST or None)
@@ -97,7 +97,7 @@ def asset_create(request):
     return render(request, "assets/asset_form.html", {"form": form, "creating": True})
 
 
-@permission_required("assets.change_asset", raise_exception=True)
+@permission_required_or_login("assets.change_asset")
 @require_http_methods(["GET", "POST"])
 def asset_edit(request, asset_id: int):
     asset = _visible(request, asset_id)
@@ -111,7 +111,7 @@ def asset_edit(request, asset_id: int):
     )
 
 
-@permission_required("assets.retire_asset", raise_exception=True)
+@permission_required_or_login("assets.retire_asset")
 @require_http_methods(["GET", "POST"])
 def asset_retire(request, asset_id: int):
     asset = _visible(request, asset_id)
@@ -129,7 +129,7 @@ def asset_retire(request, asset_id: int):
     return render(request, "assets/asset_retire.html", {"asset": asset, "form": form})
 
 
-@permission_required("assets.import_assets", raise_exception=True)
+@permission_required_or_login("assets.import_assets")
 @require_http_methods(["GET", "POST"])
 def asset_import(request):
     form = CsvUploadForm(request.POST or None, request.FILES or None)

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ per machine come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves its own Swagger UI files instead of fetching them from a CDN
     "simple_history",
     "axes",
     "northstar.core",
@@ -47,8 +49,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "northstar.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # after messages: it tells a user whose session timed out why they were signed out
+    "northstar.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "northstar.accounts.middleware.DeniedAccessLogMiddleware",
@@ -95,36 +98,61 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and login (OWASP ASVS 5.0 level 2 where Django allows; see docs/SECURITY.md) ---
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Optional: a larger list of common or breached passwords (one a line, plain or .gz) to refuse,
+# instead of Django's list of about 20,000 (ASVS 6.2.4, 6.2.12).
+NORTHSTAR_PASSWORD_LIST_FILE = os.environ.get("NORTHSTAR_PASSWORD_LIST_FILE", "")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    # ASVS 6.2.1: at least 8 characters; 12 chosen here. Long passwords (up to 128+) are allowed.
+    # ASVS 6.2.1: at least 8 characters, 15 strongly recommended (and NIST SP 800-63B's minimum
+    # for a password used on its own). No composition rules (ASVS 6.2.5).
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
+        "OPTIONS": {"min_length": 15},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "OPTIONS": (
+            {"password_list_path": NORTHSTAR_PASSWORD_LIST_FILE}
+            if NORTHSTAR_PASSWORD_LIST_FILE
+            else {}
+        ),
+    },
+    # ASVS 6.2.11: the service's own words (docs/SECURITY.md lists them).
+    {"NAME": "northstar.accounts.validators.ContextWordsValidator"},
+    # ASVS 6.2.9: passphrases of 64+ characters are allowed; 256 is the cap.
     {"NAME": "northstar.accounts.validators.MaximumLengthValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
-# Absolute session lifetime (ASVS 7.3.2) and idle timeout (ASVS 7.3.1), in seconds.
+# Absolute session lifetime (ASVS 7.3.2) and idle timeout (ASVS 7.3.1), in seconds. Both are
+# enforced on the server by northstar.accounts.middleware.SessionTimeoutMiddleware.
 SESSION_COOKIE_AGE = int(os.environ.get("NORTHSTAR_SESSION_ABSOLUTE_SECONDS", str(12 * 60 * 60)))
 NORTHSTAR_SESSION_IDLE_SECONDS = int(os.environ.get("NORTHSTAR_SESSION_IDLE_SECONDS", "1800"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Failed-login throttling (django-axes): lock a username+address pair after 5 failures for 15 min.
+# How many reverse proxies in front of the service append to X-Forwarded-For; 0 (the default)
+# trusts only REMOTE_ADDR. Used for throttling and the security log (northstar.accounts.network).
+NORTHSTAR_TRUSTED_PROXIES = int(os.environ.get("NORTHSTAR_TRUSTED_PROXIES", "0"))
+
+# Failed-login throttling (django-axes, ASVS 6.3.1): after NORTHSTAR_LOGIN_FAILURE_LIMIT failures
+# a username is refused from that address, even with the right password, for
+# NORTHSTAR_LOGIN_LOCKOUT_MINUTES. Locking the pair, not the account, means nobody can lock a
+# colleague out from elsewhere.
+AXES_ENABLED = True
 AXES_FAILURE_LIMIT = int(os.environ.get("NORTHSTAR_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("NORTHSTAR_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "northstar.accounts.network.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -161,7 +189,13 @@ NORTHSTAR_MAP_TILE_ATTRIBUTION = os.environ.get("NORTHSTAR_MAP_TILE_ATTRIBUTION"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        # ISO 8601 timestamps in UTC, e.g. 2025-01-31T14:05:09.123Z (ASVS 16.2.2)
+        "plain": {
+            "class": "northstar.accounts.log.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "northstar.security": {"handlers": ["console"], "level": "INFO", "propagate": False},

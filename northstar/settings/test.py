@@ -9,3 +9,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# django-axes stays on, as in production. Only Client.login(), which calls authenticate() without
+# a request, is let past it; the sign-in page and the admin's are throttled as in production.
+AUTHENTICATION_BACKENDS = [
+    "northstar.accounts.tests.backends.AxesBackendAllowingClientLogin",
+    "django.contrib.auth.backends.ModelBackend",
+]

@@ -21,17 +21,20 @@ class Command(BaseCommand):
         parser.add_argument("--role", choices=Role.values, default=Role.ADMIN)
 
     def handle(self, *args, username, email, role, **options):
+        User = get_user_model()
+        try:
+            User._meta.get_field(User.USERNAME_FIELD).run_validators(username)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"There is already an account called {username!r}.")
         password = os.environ.get("NORTHSTAR_NEW_PASSWORD")
         if password is None:
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The passwords do not match.")
-        if get_user_model().objects.filter(username=username).exists():
-            raise CommandError(f"There is already an account called {username!r}.")
         try:
-            password_validation.validate_password(
-                password, get_user_model()(username=username, email=email)
-            )
+            password_validation.validate_password(password, User(username=username, email=email))
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         create_user(username, password, role=role, email=email)
