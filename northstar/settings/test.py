@@ -15,3 +15,8 @@ AUTHENTICATION_BACKENDS = [
     "northstar.accounts.tests.backends.AxesBackendAllowingClientLogin",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Serve static files from the app folders, not from STATIC_ROOT (which `collectstatic` may be
+# rewriting at the same moment, e.g. during a benchmark).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None  # nothing is collected in tests; WhiteNoise then scans no folder
