@@ -30,4 +30,15 @@ for (const file of ["leaflet.js", "leaflet.js.map"]) {
 }
 cpSync(join(leaflet, "leaflet.css"), join(out, "leaflet", "leaflet.css"));
 cpSync(join(leaflet, "images"), join(out, "leaflet", "images"), { recursive: true });
+// Vega, Vega-Lite and vega-embed (UMD builds) for the economy pages' charts.
+mkdirSync(join(out, "vega"), { recursive: true });
+for (const [pkg, file] of [
+  ["vega", "vega.min.js"],
+  ["vega-lite", "vega-lite.min.js"],
+  ["vega-lite", "vega-lite.min.js.map"],
+  ["vega-embed", "vega-embed.min.js"],
+  ["vega-embed", "vega-embed.min.js.map"],
+]) {
+  cpSync(join(root, "node_modules", pkg, "build", file), join(out, "vega", file));
+}
 console.log(`front-end built into ${out}`);

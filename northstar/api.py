@@ -31,10 +31,14 @@ api = NinjaAPI(
     openapi_extra={
         "tags": [
             {
+                "name": "Economy",
+                "description": "Published statistics by place and year (GVA, population, business R&D, employment, Innovate UK and UKRI funding): series and rankings, each with its sources.",
+            },
+            {
                 "name": "Assets",
                 "description": "The register of innovation assets: research facilities, "
                 "hospitals, company R&D, science parks, programmes…",
-            }
+            },
         ]
     },
 )
@@ -107,5 +111,6 @@ def unauthenticated(request, exc):
 
 
 api.add_router("/assets", "northstar.assets.api.router")
+api.add_router("/economy", "northstar.economy.api.router")
 
 __all__ = ["api"]

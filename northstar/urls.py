@@ -9,7 +9,10 @@ admin.site.site_title = "Northstar"
 urlpatterns = [
     path("", include("northstar.core.urls")),
     path("", include("northstar.assets.urls")),
+    path("", include("northstar.economy.urls")),
     path("accounts/", include("northstar.accounts.urls")),
+    path("data/organisations/", include("northstar.organisations.urls")),
+    path("data/", include("northstar.ingest.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -33,7 +33,18 @@ ASSET_WRITE = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: ["*"],  # every permission of every app
-    Role.OFFICER: [*ASSET_READ_INTERNAL, *ASSET_WRITE, "ingest.view_import", "places.view_place"],
+    Role.OFFICER: [
+        *ASSET_READ_INTERNAL,
+        *ASSET_WRITE,
+        "ingest.view_import",
+        "ingest.add_import",
+        "places.view_place",
+        "organisations.change_organisation",
+        "organisations.view_organisation",
+        "organisations.view_sourcerecord",
+        "organisations.view_matchcandidate",
+        "organisations.view_linkevent",
+    ],
     Role.PROGRAMME_MANAGER: ["assets.view_asset"],
     Role.ASSESSOR: [],
     Role.BOARD_MEMBER: [*ASSET_READ_INTERNAL, "ingest.view_import"],

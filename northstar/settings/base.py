@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "northstar.places",
     "northstar.ingest",
     "northstar.assets",
+    "northstar.organisations",
+    "northstar.economy",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +205,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Background imports of uploaded files (northstar/ingest/jobs.py): "subprocess" (a detached
+# `northstar run_import_job` process), "thread" or "inline" (inside the request; tests only).
+NORTHSTAR_IMPORT_JOBS = os.environ.get("NORTHSTAR_IMPORT_JOBS", "subprocess")
+NORTHSTAR_IMPORT_MAX_UPLOAD_MB = float(os.environ.get("NORTHSTAR_IMPORT_MAX_UPLOAD_MB", "200"))
+NORTHSTAR_IMPORT_JOB_LOG_DIR = Path(
+    os.environ.get("NORTHSTAR_IMPORT_JOB_LOG_DIR", str(REPO_DIR / "var" / "import-jobs"))
+)
+NORTHSTAR_IMPORT_JOB_LOST_MINUTES = 2
+NORTHSTAR_IMPORT_JOB_MAX_HOURS = 12

@@ -20,3 +20,5 @@ AUTHENTICATION_BACKENDS = [
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None  # nothing is collected in tests; WhiteNoise then scans no folder
+# Other apps' tests never start import processes; the ingest tests choose their own mode.
+NORTHSTAR_IMPORT_JOBS = "inline"

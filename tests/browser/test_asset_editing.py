@@ -71,7 +71,9 @@ def test_officer_sees_a_validation_error(page, register, officer, sign_in, outpu
     expect(link).to_have_attribute("href", "#id_latitude")
     expect(page.locator(".govuk-form-group--error #id_latitude")).to_have_value("abc")
     expect(page.locator("#id_latitude-error")).to_have_text("Error: Enter a number.")
-    expect(page.locator("#id_latitude")).to_have_attribute("aria-describedby", "id_latitude-hint id_latitude-error")
+    expect(page.locator("#id_latitude")).to_have_attribute(
+        "aria-describedby", "id_latitude-hint id_latitude-error"
+    )
     expect(page).to_have_title(re.compile(r"^Error: Edit "))
     page.screenshot(path=output_dir / "1-error-summary.png", full_page=True)
 

@@ -55,7 +55,10 @@ def wsgi_in_test_transaction():
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_read_operations_conform_to_the_schema(case, register, wsgi_in_test_transaction):
-    case.call_and_validate()
+    # The economy endpoints name places and measures by code: a well-formed code that names
+    # nothing is a documented 422, not a schema violation.
+    economy = "/economy/" in case.operation.path
+    case.call_and_validate(excluded_checks=[positive_data_acceptance] if economy else [])
 
 
 @pytest.fixture

@@ -1,0 +1,1388 @@
+"""Economy and funding analysis: the one set of queries that pages, the API and the CLI call.
+
+Everything is worked out from the Statistic table (what the importers loaded) with the pure
+functions of `calculations`, and comes back as typed results that carry their own provenance:
+the sources (each measure's publisher, and the file name, SHA-256 and date of the Import its
+figures came from) and the filters (place, level, years, denominators) that reproduce it.
+
+A place's figures are those of its statistical area (`Place.statistical_area`): the Liverpool
+City Region's are those of ITL2 TLD7 Merseyside, which is exactly its six boroughs.
+
+Periods: ONS figures are calendar years; Innovate UK funding is by financial year (April–March,
+stored under the year it starts). A financial year's figure is divided by the population of
+mid-year (30 June) of the year it starts, which falls inside it, and by the GVA of that calendar
+year; the filters of every such figure say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from northstar.core.errors import UserInputError
+from northstar.ingest.models import Import
+from northstar.places.models import Place, PlaceLevel
+from northstar.places.services import default_place, resolve_place
+
+from . import calculations as calc
+from .measures import MEASURES
+from .models import Measure, PeriodKind, Statistic
+
+# --- The measure codes this analysis reads (see measures.py) -----------------------------------
+
+GVA = "gva_balanced_current_prices_gbp_million"
+GDP = "gdp_current_market_prices_gbp_million"
+POPULATION = "total_resident_population"
+BRES_DIVISION = "bres_employment"
+BRES_SECTION = "bres_employment_by_section"
+BERD = "berd_gbp_million"
+BERD_PER_100K = "berd_per_100k_population_gbp_million"
+BERD_EUR = "berd_eur"
+IUK = "innovate_uk_funding_gbp"
+UKRI = "ukri_funding_gbp"
+# Nesta's "total_ukri_funding" is a mean per project, not a total: its importer stores it under
+# this code (proposed for measures.py). A mean is shown as published, never per head.
+UKRI_MEAN = "ukri_mean_project_funding_gbp"
+EXTRA_MEASURES = {
+    UKRI_MEAN: {
+        "name": "UKRI funding per project (mean), by lead organisation's area",
+        "unit": "£ per project",
+        "source": "UKRI Gateway to Research, aggregated by Nesta (nestauk/beis-indicators)",
+        "description": "The mean amount per funded project led from the area: not a total.",
+    }
+}
+INDUSTRY_MEASURES = {BRES_DIVISION, BRES_SECTION, "gva_by_industry_current_prices_gbp_million"}
+
+ITL_LEVELS = (PlaceLevel.ITL1, PlaceLevel.ITL2, PlaceLevel.ITL3)
+UK_CODE = "UK"
+
+# Which import loads each measure: (dataset, its file under NORTHSTAR_DATA_DIR).
+IMPORT_COMMANDS: dict[str, list[tuple[str, str]]] = {
+    GVA: [("ons-gva-itl", "ons_gva/itl_gva_gdp_population_long.csv")],
+    GDP: [("ons-gva-itl", "ons_gva/itl_gva_gdp_population_long.csv")],
+    POPULATION: [("ons-gva-itl", "ons_gva/itl_gva_gdp_population_long.csv")],
+    "gva_by_industry_current_prices_gbp_million": [
+        ("ons-gva-industry-itl2", "ons_gva/itl2_gva_by_industry_current_prices.csv.gz")
+    ],
+    BRES_DIVISION: [
+        ("ons-bres-itl2-division", "ons_bres/itl2_bres_employment_2digit_sic_2015_2021.csv.gz")
+    ],
+    BRES_SECTION: [("ons-bres-itl2-section", "ons_bres/itl2_bres_jobs_sic_sections.csv")],
+    BERD: [("ons-berd-dr52", "ons_berd/dr52_business_rd_full_dataset_son26.csv")],
+    BERD_PER_100K: [("ons-berd-dr52", "ons_berd/dr52_business_rd_full_dataset_son26.csv")],
+    BERD_EUR: [("nesta-eurostat-berd-nuts2", "nesta_beis_indicators/eurostat_berd_data.nuts2.csv")],
+    IUK: [
+        (
+            "nesta-innovate-uk-funding-nuts2",
+            "nesta_beis_indicators/gbp_innovate_uk_funding.nuts2.csv",
+        ),
+        (
+            "nesta-innovate-uk-funding-nuts3",
+            "nesta_beis_indicators/gbp_innovate_uk_funding.nuts3.csv",
+        ),
+    ],
+    UKRI_MEAN: [("nesta-ukri-funding-nuts2", "nesta_beis_indicators/total_ukri_funding.nuts2.csv")],
+    UKRI: [],  # no importer of a UKRI total yet (Gateway to Research project exports)
+}
+
+# Said beneath every figure of the measure.
+MEASURE_NOTES = {
+    IUK: "Innovate UK financial years (April–March) are labelled by the year they start. The "
+    "source file (Innovate UK transparency data of 1 August 2020, as aggregated by Nesta) holds "
+    "only part of 2020-21. Awards are placed by the participant's postcode; withdrawn and on-hold "
+    "projects are excluded.",
+    UKRI_MEAN: "Nesta's 'total_ukri_funding' is the mean amount per project led from the area, "
+    "not a total: it is not divided by population or GVA, and areas are not added together.",
+    GVA: "Current prices (nominal): growth includes inflation.",
+    BERD_PER_100K: "Published per 100,000 residents; per head = £ million per 100,000 × 10.",
+}
+
+# Measures published per population already: (scale of the unit to £ or €, residents it is per).
+PER_POPULATION = {BERD_PER_100K: (calc.MILLION, Decimal(100_000))}
+# What one unit of a money measure is in pounds (or euros): what per head / per £m GVA scale by.
+MONEY_UNITS = {"£ million": calc.MILLION, "£": Decimal(1), "€": Decimal(1)}
+
+
+class Per(models.TextChoices):
+    """How a measure is normalised."""
+
+    NONE = "", "As published"
+    HEAD = "head", "Per head of population"
+    GVA = "gva", "Per £1 million of GVA"
+
+
+# --- Measures and metrics ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    code: str
+    name: str
+    unit: str
+    source: str
+    description: str = ""
+
+    @property
+    def is_industry(self) -> bool:
+        return self.code in INDUSTRY_MEASURES
+
+
+def measure_info(code: str) -> MeasureInfo:
+    """What a measure code means: from the Measure table if loaded, else the vocabulary."""
+    fields = MEASURES.get(code) or EXTRA_MEASURES.get(code)
+    stored = Measure.objects.filter(code=code).first()
+    if stored is not None:
+        return MeasureInfo(code, stored.name, stored.unit, stored.source, stored.description)
+    if fields is None:
+        raise UserInputError(
+            f"{code!r} is not a measure. Use one of: {', '.join(sorted(known_measure_codes()))}."
+        )
+    return MeasureInfo(
+        code, fields["name"], fields["unit"], fields["source"], fields["description"]
+    )
+
+
+def known_measure_codes() -> set[str]:
+    return set(MEASURES) | set(EXTRA_MEASURES) | set(Measure.objects.values_list("code", flat=True))
+
+
+def area_measure_codes() -> list[str]:
+    """Measures with one figure per area and period (not broken down by industry), in order."""
+    return [c for c in [*MEASURES, *EXTRA_MEASURES] if c not in INDUSTRY_MEASURES]
+
+
+def loaded_measure_codes() -> set[str]:
+    return set(Statistic.objects.values_list("measure__code", flat=True).distinct())
+
+
+def is_loaded(code: str) -> bool:
+    return Statistic.objects.filter(measure__code=code).exists()
+
+
+def import_hint(code: str) -> str:
+    """The command that loads a measure (for 'not loaded yet' messages)."""
+    data_dir = settings.NORTHSTAR_DATA_DIR
+    commands = [f"northstar import {d} {data_dir / f}" for d, f in IMPORT_COMMANDS.get(code, [])]
+    if not commands:
+        return "No importer loads this measure yet."
+    return " or ".join(commands) + " (or northstar import --present for every file found)"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A measure as shown: as published, per head, or per £1m of GVA."""
+
+    measure: MeasureInfo
+    per: str = Per.NONE
+
+    @property
+    def code(self) -> str:
+        return self.measure.code
+
+    @property
+    def label(self) -> str:
+        if self.per == Per.HEAD:
+            return f"{self.measure.name} per head"
+        if self.per == Per.GVA:
+            return f"{self.measure.name} per £1m of GVA"
+        return self.measure.name
+
+    @property
+    def unit(self) -> str:
+        currency = "€" if self.measure.unit.startswith("€") else "£"
+        if self.per == Per.HEAD:
+            return f"{currency} per head"
+        if self.per == Per.GVA:
+            return "£ per £1m of GVA"
+        return self.measure.unit
+
+    @property
+    def places(self) -> int:
+        """Decimal places shown."""
+        if self.per == Per.HEAD:
+            return 0 if self.code in (GVA, GDP) else 2
+        if self.per == Per.GVA:
+            return 1
+        return {BERD_PER_100K: 3, BERD: 0}.get(self.code, 0)
+
+    @property
+    def scale(self) -> Decimal:
+        return MONEY_UNITS.get(self.measure.unit, Decimal(1))
+
+    @property
+    def denominators(self) -> list[str]:
+        if self.per == Per.HEAD and self.code not in PER_POPULATION:
+            return [POPULATION]
+        if self.per == Per.GVA:
+            return [GVA]
+        return []
+
+    def describe_denominator(self, period_kind: str) -> str:
+        when = (
+            "mid-year of the year the financial year starts"
+            if period_kind == PeriodKind.FINANCIAL_YEAR
+            else "the same year"
+        )
+        if self.per == Per.HEAD and self.code in PER_POPULATION:
+            return "as published, per 100,000 residents, converted to £ per head"
+        if self.per == Per.HEAD:
+            return f"divided by the ONS resident population of {when}"
+        if self.per == Per.GVA:
+            gva_when = (
+                "of the calendar year the financial year starts"
+                if period_kind == PeriodKind.FINANCIAL_YEAR
+                else "of the same year"
+            )
+            return f"divided by GVA (balanced, current prices, £ million) {gva_when}"
+        return ""
+
+
+def metric(code: str, per: str = Per.NONE) -> Metric:
+    """A metric, or UserInputError saying why this measure cannot be shown this way."""
+    per = per or Per.NONE
+    if per not in Per.values:
+        raise UserInputError(f"{per!r} is not a normalisation: use head, gva or leave it empty.")
+    info = measure_info(code)
+    if info.is_industry:
+        raise UserInputError(
+            f"{code} is broken down by industry: see the sector structure, not a single series."
+        )
+    if per == Per.HEAD and info.unit not in MONEY_UNITS and code not in PER_POPULATION:
+        raise UserInputError(
+            f"{info.name} is in {info.unit}; only amounts of money can be shown per head."
+        )
+    if per == Per.GVA and (info.unit not in ("£", "£ million") or code == GVA):
+        raise UserInputError(
+            f"{info.name} is in {info.unit}; only amounts in pounds (other than GVA itself) can be "
+            "shown per £1m of GVA."
+        )
+    return Metric(info, per)
+
+
+# --- Places ----------------------------------------------------------------------------------
+
+
+def find_place(text: str | None) -> Place:
+    """The place a page, API call or command names (slug, code or alias); the default if empty."""
+    text = (text or "").strip()
+    if not text:
+        place = default_place()
+        if place is None:
+            raise UserInputError(
+                f"The default place ({settings.NORTHSTAR_DEFAULT_PLACE}) is not loaded: run "
+                "`northstar load_default_data`."
+            )
+        return place
+    place = (
+        Place.objects.filter(slug=text).first()
+        or Place.objects.filter(code__iexact=text).first()
+        or resolve_place(text)
+    )
+    if place is None:
+        raise UserInputError(
+            f"No place {text!r}: give a place's slug (e.g. liverpool-city-region) or code."
+        )
+    return place
+
+
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+
+
+@dataclass(frozen=True)
+class Area:
+    """The place asked about and the statistical area whose published figures describe it."""
+
+    place: Place
+    area: Place
+
+    @property
+    def level(self) -> str:
+        return self.area.level if self.area.level in ITL_LEVELS else PlaceLevel.ITL2
+
+    @property
+    def label(self) -> str:
+        return f"{self.area.name} ({self.area.get_level_display()} {self.area.code})"
+
+    @property
+    def explanation(self) -> str:
+        """e.g. 'Figures for Liverpool City Region are those of Merseyside (ITL2 region TLD7):
+        Merseyside = the six Liverpool City Region boroughs (Halton, …).'"""
+        if self.area == self.place:
+            if self.place.same_area_code:
+                return (
+                    f"{self.place.name}'s statistical area ({self.place.same_area_code}) is not "
+                    "loaded yet: import the ONS regional GDP file, which brings the ITL areas."
+                )
+            return ""
+        boroughs = list(Place.objects.boroughs_of(self.place).values_list("name", flat=True))
+        if boroughs:
+            count = NUMBER_WORDS.get(len(boroughs), str(len(boroughs)))
+            same = f"the {count} {self.place.name} boroughs ({', '.join(boroughs)})"
+        else:
+            same = f"the same area as {self.place.name}"
+        return (
+            f"Figures for {self.place.name} are those of {self.label}: {self.area.name} = {same}."
+        )
+
+
+def area_of(place: Place) -> Area:
+    return Area(place, place.statistical_area)
+
+
+def same_ground(area: Place, level: str) -> list[Place]:
+    """The areas of `level` that contain, are, or lie inside `area` (to highlight in a ranking)."""
+    found = [p for p in area.hierarchy() if p.level == level]
+    if area.code.startswith("TL") or area.code == UK_CODE:
+        prefix = "" if area.code == UK_CODE else area.code
+        found += list(
+            Place.objects.filter(level=level, code__startswith=prefix).exclude(pk=area.pk)
+        )
+    return list({p.pk: p for p in found}.values())
+
+
+# --- Provenance --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    measure: str
+    measure_name: str
+    publisher: str
+    file_name: str
+    sha256: str
+    imported: str  # ISO date
+    dataset: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.publisher}: {self.measure_name} — file {self.file_name} "
+            f"(SHA-256 {self.sha256[:12]}…, imported {self.imported}, dataset {self.dataset})"
+        )
+
+    @property
+    def sha256_prefix(self) -> str:
+        return self.sha256[:12]
+
+
+def sources_for(used: Iterable[tuple[str, int]]) -> list[Source]:
+    """Sources of (measure code, import id) pairs, in a stable order."""
+    pairs = sorted(set(used))
+    imports = Import.objects.in_bulk({pk for _, pk in pairs})
+    out = []
+    for code, pk in pairs:
+        record = imports.get(pk)
+        if record is None:
+            continue
+        info = measure_info(code)
+        when = record.finished_at or record.started_at
+        out.append(
+            Source(
+                measure=code,
+                measure_name=info.name,
+                publisher=info.source,
+                file_name=record.file_name,
+                sha256=record.sha256,
+                imported=when.date().isoformat() if when else "",
+                dataset=record.dataset,
+            )
+        )
+    return out
+
+
+Filters = list[tuple[str, str]]
+
+
+# --- Reading values ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Decimal | None
+    suppressed: bool
+    import_id: int
+    period_kind: str
+
+
+def _cells(
+    code: str,
+    *,
+    place_ids: Iterable[int] | None = None,
+    level: str | None = None,
+    years: Iterable[int] | None = None,
+    industry: str | None = "",
+) -> dict[tuple[int, int], Cell]:
+    """Values of a measure by (place id, year). industry '' = all-industry totals only."""
+    qs = Statistic.objects.of(code)
+    if industry is not None:
+        qs = qs.filter(industry_code=industry)
+    if place_ids is not None:
+        qs = qs.filter(place_id__in=list(place_ids))
+    if level is not None:
+        qs = qs.filter(place__level=level)
+    if years is not None:
+        qs = qs.filter(year__in=list(years))
+    out: dict[tuple[int, int], Cell] = {}
+    rows = qs.order_by("period_kind").values_list(
+        "place_id", "year", "value", "suppressed", "source_import_id", "period_kind"
+    )
+    for place_id, year, value, suppressed, import_id, kind in rows:
+        out.setdefault((place_id, year), Cell(value, suppressed, import_id, kind))
+    return out
+
+
+@dataclass(frozen=True)
+class Value:
+    """One figure of a metric: the value (None if not known) and why it is not known."""
+
+    value: Decimal | None
+    period_kind: str
+    note: str = ""
+
+
+@dataclass
+class MetricValues:
+    values: dict[tuple[int, int], Value]
+    # The (measure code, import id) pairs behind each figure, for its sources.
+    used_by: dict[tuple[int, int], set[tuple[str, int]]] = field(default_factory=dict)
+
+    @property
+    def used(self) -> set[tuple[str, int]]:
+        return set().union(*self.used_by.values()) if self.used_by else set()
+
+    def used_in(self, year: int | None) -> set[tuple[str, int]]:
+        return set().union(set(), *(u for (_, y), u in self.used_by.items() if y == year))
+
+    def years(self) -> list[int]:
+        return sorted({y for (_, y) in self.values})
+
+    def known_years(self) -> list[int]:
+        return sorted({y for (_, y), v in self.values.items() if v.value is not None})
+
+    def period_kind(self) -> str:
+        kinds = {v.period_kind for v in self.values.values()}
+        return kinds.pop() if len(kinds) == 1 else PeriodKind.CALENDAR_YEAR
+
+
+def metric_values(
+    m: Metric,
+    *,
+    place_ids: Iterable[int] | None = None,
+    level: str | None = None,
+    years: Iterable[int] | None = None,
+) -> MetricValues:
+    """A metric's figures by (place id, year) for the given places or level (three queries)."""
+    place_ids = list(place_ids) if place_ids is not None else None
+    years = list(years) if years is not None else None
+    numerators = _cells(m.code, place_ids=place_ids, level=level, years=years)
+    denominator = {}
+    if m.denominators:
+        denominator = _cells(m.denominators[0], place_ids=place_ids, level=level, years=years)
+    out = MetricValues({})
+    for key, cell in numerators.items():
+        if cell.value is None:
+            note = "suppressed by the publisher" if cell.suppressed else "not published"
+            out.values[key] = Value(None, cell.period_kind, note)
+            continue
+        used = out.used_by.setdefault(key, set())
+        used.add((m.code, cell.import_id))
+        if m.per == Per.NONE:
+            out.values[key] = Value(cell.value, cell.period_kind)
+            continue
+        if m.per == Per.HEAD and m.code in PER_POPULATION:
+            scale, residents = PER_POPULATION[m.code]
+            out.values[key] = Value(
+                calc.per_head(cell.value, residents, scale=scale), cell.period_kind
+            )
+            continue
+        d = denominator.get(key)
+        if d is None or d.value is None:
+            what = "population" if m.per == Per.HEAD else "GVA"
+            out.values[key] = Value(None, cell.period_kind, f"no {what} figure for {key[1]}")
+            continue
+        used.add((m.denominators[0], d.import_id))
+        if m.per == Per.HEAD:
+            result = calc.per_head(cell.value, d.value, scale=m.scale)
+        else:
+            result = calc.per_million_gva(cell.value, d.value, scale=m.scale)
+        note = "" if result is not None else "the denominator is zero"
+        out.values[key] = Value(result, cell.period_kind, note)
+    return out
+
+
+def period_label(kind: str, year: int) -> str:
+    if kind == PeriodKind.FINANCIAL_YEAR:
+        return f"{year}-{(year + 1) % 100:02d}"
+    return str(year)
+
+
+def period_name(kind: str) -> str:
+    return "Financial year" if kind == PeriodKind.FINANCIAL_YEAR else "Year"
+
+
+def year_span(kind: str, years: Sequence[int]) -> str:
+    if not years:
+        return "none"
+    first, last = period_label(kind, min(years)), period_label(kind, max(years))
+    kind_text = "financial years" if kind == PeriodKind.FINANCIAL_YEAR else "calendar years"
+    return f"{kind_text} {first}" + ("" if first == last else f" to {last}")
+
+
+# --- Tables: what a page shows and its CSV holds ----------------------------------------------
+
+MISSING = "n/a"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "number"  # text | number | rank | period
+    places: int = 0
+    unit: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("number", "rank")
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+def format_number(value: Decimal | None, places: int = 0, *, separators: bool = True) -> str:
+    if value is None:
+        return MISSING
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{value.quantize(quantum):{',' if separators else ''}.{places}f}"
+    return "0" if text in ("-0", "-0.0", "-0.00") and places == 0 else text
+
+
+def format_cell(column: Column, value, *, separators: bool = True) -> str:
+    if value is None:
+        return MISSING
+    if column.kind == "number":
+        return format_number(Decimal(value), column.places, separators=separators)
+    return str(value)
+
+
+@dataclass
+class Table:
+    """A table as shown on a page and downloaded as CSV (the same rows, columns and rounding)."""
+
+    id: str
+    caption: str
+    columns: list[Column]
+    rows: list[dict]
+    sources: list[Source] = field(default_factory=list)
+    filters: Filters = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    highlighted: list[bool] = field(default_factory=list)
+    empty_message: str = ""
+    missing_measures: list[str] = field(default_factory=list)
+
+    def display_rows(self) -> list[dict]:
+        """Rows of formatted cells for the page: [{'cells': [(column, text)], 'highlighted': …}]."""
+        marks = self.highlighted or [False] * len(self.rows)
+        return [
+            {
+                "cells": [(c, format_cell(c, row.get(c.key))) for c in self.columns],
+                "highlighted": mark,
+            }
+            for row, mark in zip(self.rows, marks, strict=True)
+        ]
+
+    def csv_rows(self) -> list[list[str]]:
+        """The header and the rows as shown, without thousands separators."""
+        out = [[c.heading for c in self.columns]]
+        for row in self.rows:
+            out.append([format_cell(c, row.get(c.key), separators=False) for c in self.columns])
+        return out
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+    @property
+    def missing_hints(self) -> list[tuple[str, str]]:
+        return [(measure_info(code).name, import_hint(code)) for code in self.missing_measures]
+
+
+def _missing(*codes: str) -> list[str]:
+    loaded = loaded_measure_codes()
+    return [c for c in codes if c not in loaded]
+
+
+def _area_filters(area: Area) -> Filters:
+    out = [("Area", area.label)]
+    if area.area != area.place:
+        out.insert(0, ("Place", area.place.name))
+    return out
+
+
+def _metric_filters(m: Metric, kind: str) -> Filters:
+    out = [("Measure", m.measure.name), ("Unit", m.unit)]
+    if m.per != Per.NONE:
+        out.append((Per(m.per).label, m.describe_denominator(kind)))
+    return out
+
+
+def _notes(*codes: str) -> list[str]:
+    return [MEASURE_NOTES[c] for c in dict.fromkeys(codes) if c in MEASURE_NOTES]
+
+
+def uk_place() -> Place | None:
+    return Place.objects.filter(code=UK_CODE).first()
+
+
+# --- Series over years for one place ----------------------------------------------------------
+
+
+@dataclass
+class Series:
+    area: Area
+    metric: Metric
+    points: list[tuple[int, Value]]  # (year, value), oldest first
+    sources: list[Source]
+    filters: Filters
+    notes: list[str]
+    loaded: bool
+
+    @property
+    def period_kind(self) -> str:
+        kinds = {v.period_kind for _, v in self.points}
+        return kinds.pop() if len(kinds) == 1 else PeriodKind.CALENDAR_YEAR
+
+    def as_table(self) -> Table:
+        kind = self.period_kind
+        columns = [
+            Column("period", period_name(kind), "period"),
+            Column("value", self.metric.label, "number", self.metric.places, self.metric.unit),
+            Column("note", "Note", "text"),
+        ]
+        rows = [
+            {"period": period_label(v.period_kind, y), "value": v.value, "note": v.note}
+            for y, v in self.points
+        ]
+        return Table(
+            id="series",
+            caption=f"{self.metric.label}, {self.area.area.name}",
+            columns=columns,
+            rows=rows,
+            sources=self.sources,
+            filters=self.filters,
+            notes=self.notes,
+            missing_measures=[] if self.loaded else [self.metric.code],
+            empty_message=_empty_message(self.area, self.loaded, self.metric.measure.name),
+        )
+
+
+def _empty_message(area: Area, loaded: bool, name: str) -> str:
+    if not loaded:
+        return f"{name}: not loaded yet."
+    return f"{name}: the loaded figures have none for {area.label}."
+
+
+def series(place: Place, m: Metric) -> Series:
+    """A metric's figures for a place (its statistical area) in every year they exist."""
+    area = area_of(place)
+    got = metric_values(m, place_ids=[area.area.pk])
+    points = sorted(((y, v) for (_, y), v in got.values.items()), key=lambda p: p[0])
+    kind = got.period_kind()
+    filters = [
+        *_area_filters(area),
+        *_metric_filters(m, kind),
+        ("Periods", year_span(kind, [y for y, _ in points])),
+    ]
+    return Series(
+        area=area,
+        metric=m,
+        points=points,
+        sources=sources_for(got.used),
+        filters=filters,
+        notes=_notes(m.code),
+        loaded=is_loaded(m.code),
+    )
+
+
+# --- Ranking every area of a level ------------------------------------------------------------
+
+
+@dataclass
+class ComparisonRow:
+    place: Place
+    value: Value | None
+    rank: calc.Rank | None
+    highlighted: bool
+
+
+@dataclass
+class Comparison:
+    metric: Metric
+    level: str
+    year: int | None
+    period_kind: str
+    rows: list[ComparisonRow]
+    years: list[int]
+    area: Area | None
+    sources: list[Source]
+    filters: Filters
+    notes: list[str]
+    loaded: bool
+
+    @property
+    def period(self) -> str:
+        return period_label(self.period_kind, self.year) if self.year is not None else ""
+
+    @property
+    def n(self) -> int:
+        return sum(1 for r in self.rows if r.rank is not None)
+
+    @property
+    def median(self) -> Decimal | None:
+        return calc.median(r.value.value for r in self.rows if r.value is not None)
+
+    def as_table(self) -> Table:
+        level_name = PlaceLevel(self.level).label
+        columns = [
+            Column("rank", "Rank", "rank"),
+            Column("code", "Code", "text"),
+            Column("name", level_name, "text"),
+            Column("value", self.metric.label, "number", self.metric.places, self.metric.unit),
+        ]
+        rows = [
+            {
+                "rank": str(r.rank) if r.rank else None,
+                "code": r.place.code,
+                "name": r.place.name,
+                "value": r.value.value if r.value else None,
+            }
+            for r in self.rows
+        ]
+        return Table(
+            id="compare",
+            caption=f"{self.metric.label}, every {level_name}, {self.period or 'no year'}",
+            columns=columns,
+            rows=rows,
+            highlighted=[r.highlighted for r in self.rows],
+            sources=self.sources,
+            filters=self.filters,
+            notes=self.notes,
+            missing_measures=_missing(self.metric.code, *self.metric.denominators),
+            empty_message=(
+                f"{self.metric.measure.name}: no figures for any {level_name} in the loaded data."
+                if self.loaded
+                else f"{self.metric.measure.name}: not loaded yet."
+            ),
+        )
+
+
+def compare(
+    m: Metric, level: str, year: int | None = None, place: Place | None = None
+) -> Comparison:
+    """Every area of an ITL level ranked on a metric in one year (1 = highest), the place's own
+    area(s) highlighted. The year defaults to the latest with figures at that level."""
+    if level not in ITL_LEVELS:
+        raise UserInputError(f"{level!r} is not a level to compare: use itl1, itl2 or itl3.")
+    got = metric_values(m, level=level)
+    years = got.known_years()
+    if year is None and years:
+        year = years[-1]
+    elif year is not None and year not in got.years() and years:
+        raise UserInputError(
+            f"No {m.measure.name} figures for {year} at {PlaceLevel(level).label} level: "
+            f"the years with figures are {years[0]}–{years[-1]}."
+        )
+    area = area_of(place) if place is not None else None
+    highlight = {p.pk for p in same_ground(area.area, level)} if area else set()
+    places = list(Place.objects.filter(level=level).order_by("name"))
+    in_year = {pid: v for (pid, y), v in got.values.items() if y == year}
+    ranked = calc.ranks({pid: v.value for pid, v in in_year.items()})
+    rows = [
+        ComparisonRow(p, in_year.get(p.pk), ranked.get(p.pk), p.pk in highlight) for p in places
+    ]
+    rows.sort(key=lambda r: (r.rank is None, r.rank.position if r.rank else 0, r.place.name))
+    kind = next((v.period_kind for v in in_year.values()), got.period_kind())
+    filters = [
+        (
+            "Areas",
+            f"every {PlaceLevel(level).label} ({len(places)} loaded; {len(ranked)} with a figure)",
+        ),
+        *_metric_filters(m, kind),
+        ("Period", period_label(kind, year) if year is not None else "none"),
+        ("Rank", "1 = highest; tied areas share a rank (=)"),
+    ]
+    if area is not None:
+        filters.insert(0, ("Highlighted", area.label))
+    return Comparison(
+        metric=m,
+        level=level,
+        year=year,
+        period_kind=kind,
+        rows=rows,
+        years=years,
+        area=area,
+        sources=sources_for(got.used_in(year)),
+        filters=filters,
+        notes=_notes(m.code),
+        loaded=is_loaded(m.code),
+    )
+
+
+# --- GVA, GVA per head, growth -------------------------------------------------------------
+
+
+@dataclass
+class Headline:
+    label: str
+    value: str
+    detail: str = ""
+
+
+@dataclass
+class GvaSummary:
+    area: Area
+    table: Table
+    headlines: list[Headline]
+    chart_points: list[dict]  # {"year", "series", "value"} for the chart
+
+
+CAGR_YEARS = 10
+
+
+def gva_summary(place: Place) -> GvaSummary:
+    """GVA, its annual growth (nominal), GVA per head against the UK, year by year."""
+    area = area_of(place)
+    uk = uk_place()
+    ids = [area.area.pk] + ([uk.pk] if uk and uk.pk != area.area.pk else [])
+    gva = metric_values(metric(GVA), place_ids=ids)
+    per_head = metric_values(metric(GVA, Per.HEAD), place_ids=ids)
+    level_per_head = metric_values(metric(GVA, Per.HEAD), level=area.level)
+    mine = {y: v.value for (pid, y), v in gva.values.items() if pid == area.area.pk}
+    growth = calc.annual_growth(mine)
+    columns = [
+        Column("year", "Year", "period"),
+        Column("gva", "GVA", "number", 0, "£ million"),
+        Column("growth", "Annual growth (nominal)", "number", 1, "%"),
+        Column("per_head", "GVA per head", "number", 0, "£"),
+        Column("uk_per_head", "UK GVA per head", "number", 0, "£"),
+        Column("index", "GVA per head, UK = 100", "number", 1),
+        Column("rank", f"Rank of GVA per head among {PlaceLevel(area.level).label}s", "rank"),
+    ]
+    ranks_by_year: dict[int, dict] = {}
+    for (pid, y), v in level_per_head.values.items():
+        ranks_by_year.setdefault(y, {})[pid] = v.value
+    rows, chart = [], []
+    for year in sorted(mine):
+        ph = per_head.values.get((area.area.pk, year))
+        uk_ph = per_head.values.get((uk.pk, year)) if uk else None
+        ph_value = ph.value if ph else None
+        uk_value = uk_ph.value if uk_ph else None
+        rank = calc.ranks(ranks_by_year.get(year, {})).get(area.area.pk)
+        rows.append(
+            {
+                "year": str(year),
+                "gva": mine[year],
+                "growth": growth.get(year),
+                "per_head": ph_value,
+                "uk_per_head": uk_value,
+                "index": calc.index_to_reference(ph_value, uk_value),
+                "rank": str(rank) if rank else None,
+            }
+        )
+        for name, value in ((area.area.name, ph_value), ("United Kingdom", uk_value)):
+            if value is not None:
+                chart.append({"year": year, "series": name, "value": float(round(value, 0))})
+    used = gva.used | per_head.used
+    years = sorted(mine)
+    headlines = []
+    if years:
+        last = rows[-1]
+        headlines.append(
+            Headline(f"GVA, {years[-1]}", f"£{format_number(mine[years[-1]])}m", "current prices")
+        )
+        if last["per_head"] is not None:
+            detail = (
+                f"UK £{format_number(last['uk_per_head'])}; index {format_number(last['index'], 1)} (UK = 100)"
+                if last["uk_per_head"] is not None
+                else "no UK figure loaded"
+            )
+            if last["rank"]:
+                detail += f"; rank {last['rank']} {PlaceLevel(area.level).label}s"
+            headlines.append(
+                Headline(
+                    f"GVA per head, {years[-1]}", f"£{format_number(last['per_head'])}", detail
+                )
+            )
+        if last["growth"] is not None:
+            headlines.append(
+                Headline(
+                    f"GVA growth, {years[-1]}",
+                    f"{format_number(last['growth'], 1)}%",
+                    f"on {years[-1] - 1}, current prices (includes inflation)",
+                )
+            )
+        start = max(years[0], years[-1] - CAGR_YEARS)
+        rate = calc.cagr_between(mine, start, years[-1])
+        if rate is not None:
+            headlines.append(
+                Headline(
+                    f"GVA growth a year, {start}–{years[-1]}",
+                    f"{format_number(rate, 1)}%",
+                    "compound annual growth rate, current prices",
+                )
+            )
+    table = Table(
+        id="gva",
+        caption=f"Gross value added, {area.area.name}, by year",
+        columns=columns,
+        rows=rows,
+        sources=sources_for(used),
+        filters=[
+            *_area_filters(area),
+            ("Measure", "GVA (balanced), current basic prices"),
+            ("Per head", "GVA ÷ ONS resident population of the same year"),
+            (
+                "Growth",
+                "percent change on the year before, current prices (not adjusted for inflation)",
+            ),
+            ("Rank", f"among every {PlaceLevel(area.level).label} with a figure; 1 = highest"),
+            ("Periods", year_span(PeriodKind.CALENDAR_YEAR, years)),
+        ],
+        notes=_notes(GVA),
+        missing_measures=_missing(GVA, POPULATION),
+        empty_message=_empty_message(area, is_loaded(GVA), "GVA"),
+    )
+    return GvaSummary(area, table, headlines, chart)
+
+
+# --- Business R&D ---------------------------------------------------------------------------
+
+
+@dataclass
+class BerdSummary:
+    area: Area
+    table: Table
+    euro_table: Table
+    headlines: list[Headline]
+    chart_points: list[dict]
+
+
+def _ranked_series(
+    m: Metric, area: Area, *, table_id: str, caption: str, value_label: str
+) -> tuple[Table, list[dict]]:
+    """A metric year by year for the area, with its rank and the median of its level."""
+    got = metric_values(m, level=area.level)
+    by_year: dict[int, dict[int, Decimal | None]] = {}
+    kinds: dict[int, str] = {}
+    for (pid, y), v in got.values.items():
+        by_year.setdefault(y, {})[pid] = v.value
+        kinds[y] = v.period_kind
+    level_name = PlaceLevel(area.level).label
+    columns = [
+        Column("period", "Year", "period"),
+        Column("value", value_label, "number", m.places, m.unit),
+        Column("rank", f"Rank among {level_name}s", "rank"),
+        Column("median", f"Median of {level_name}s", "number", m.places, m.unit),
+    ]
+    rows, chart = [], []
+    shown = sorted(y for y, vals in by_year.items() if area.area.pk in vals)
+    for year in shown:
+        values = by_year[year]
+        mine = values[area.area.pk]
+        rank = calc.ranks(values).get(area.area.pk)
+        middle = calc.median(values.values())
+        rows.append(
+            {
+                "period": period_label(kinds[year], year),
+                "value": mine,
+                "rank": str(rank) if rank else None,
+                "median": middle,
+            }
+        )
+        label = period_label(kinds[year], year)
+        for name, value in ((area.area.name, mine), (f"Median of {level_name}s", middle)):
+            if value is not None:
+                chart.append({"year": label, "series": name, "value": float(round(value, 2))})
+    kind = got.period_kind()
+    table = Table(
+        id=table_id,
+        caption=caption,
+        columns=columns,
+        rows=rows,
+        sources=sources_for(got.used),
+        filters=[
+            *_area_filters(area),
+            *_metric_filters(m, kind),
+            ("Rank and median", f"among every {level_name} with a figure that year; 1 = highest"),
+            ("Periods", year_span(kind, shown)),
+        ],
+        notes=_notes(m.code),
+        missing_measures=_missing(m.code, *m.denominators),
+        empty_message=_empty_message(area, is_loaded(m.code), m.measure.name),
+    )
+    return table, chart
+
+
+def berd_summary(place: Place) -> BerdSummary:
+    """Business R&D per head: ONS BERD (published per 100,000 residents for ITL2 areas, or £m
+    divided by population elsewhere), ranked; and the longer Eurostat series in euros."""
+    area = area_of(place)
+    has_per_100k = Statistic.objects.of(BERD_PER_100K).filter(place=area.area).exists()
+    m = metric(BERD_PER_100K if has_per_100k or area.level == PlaceLevel.ITL2 else BERD, Per.HEAD)
+    table, chart = _ranked_series(
+        m,
+        area,
+        table_id="berd",
+        caption=f"Business R&D per head, {area.area.name}",
+        value_label="Business R&D per head",
+    )
+    euro_table, _ = _ranked_series(
+        metric(BERD_EUR, Per.HEAD),
+        area,
+        table_id="berd-eur",
+        caption=f"Business R&D per head in euros (Eurostat), {area.area.name}",
+        value_label="Business R&D per head",
+    )
+    headlines = []
+    if table.rows:
+        last = table.rows[-1]
+        detail = f"rank {last['rank']} {PlaceLevel(area.level).label}s" if last["rank"] else ""
+        if last["median"] is not None:
+            detail += f"{'; ' if detail else ''}median £{format_number(last['median'], 2)}"
+        headlines.append(
+            Headline(
+                f"Business R&D per head, {last['period']}",
+                f"£{format_number(last['value'], 2)}",
+                detail,
+            )
+        )
+    return BerdSummary(area, table, euro_table, headlines, chart)
+
+
+# --- Sector structure: employment shares and location quotients -------------------------------
+
+
+@dataclass
+class SectorStructure:
+    area: Area
+    detail: str  # "section" or "division"
+    year: int | None
+    years: list[int]
+    table: Table
+    top: Table
+    uk_basis: str
+    chart_points: list[dict]
+
+
+TOP_SECTORS = 10
+TOP_SECTOR_MIN_EMPLOYMENT = Decimal(1000)
+
+
+def sector_structure(
+    place: Place, detail: str = "section", year: int | None = None
+) -> SectorStructure:
+    """Employment by SIC section or division (BRES): each industry's share of the area's
+    employment, the UK's share, and the location quotient LQ = (e_ir/e_r)/(e_iUK/e_UK).
+
+    The UK figures are the UK's own rows if loaded, else the sum over every ITL2 area (BRES is
+    published by ITL2 area); the table's filters say which."""
+    if detail not in ("section", "division"):
+        raise UserInputError(f"{detail!r}: choose section or division.")
+    code = BRES_SECTION if detail == "section" else BRES_DIVISION
+    area = area_of(place)
+    qs = Statistic.objects.of(code).exclude(industry_code="")
+    years = sorted(set(qs.filter(place=area.area).values_list("year", flat=True)))
+    if year is None and years:
+        year = years[-1]
+    elif year is not None and years and year not in years:
+        raise UserInputError(
+            f"No employment figures for {year}: the years loaded are {years[0]}–{years[-1]}."
+        )
+    rows_of = qs.filter(year=year).values_list(
+        "place_id", "place__level", "industry_code", "industry_name", "value", "source_import_id"
+    )
+    region: dict[str, Decimal | None] = {}
+    names: dict[str, str] = {}
+    uk_rows: dict[str, Decimal | None] = {}
+    itl2_sum: dict[str, Decimal] = {}
+    itl2_areas: set[int] = set()
+    used: set[tuple[str, int]] = set()
+    uk = uk_place()
+    for place_id, level, industry, name, value, import_id in rows_of:
+        names.setdefault(industry, name)
+        if place_id == area.area.pk:
+            region[industry] = value
+            used.add((code, import_id))
+        if uk and place_id == uk.pk:
+            uk_rows[industry] = value
+        if level == PlaceLevel.ITL2:
+            itl2_areas.add(place_id)
+            if value is not None:
+                itl2_sum[industry] = itl2_sum.get(industry, Decimal(0)) + value
+    if uk_rows:
+        national: dict = uk_rows
+        basis = "the UK's own published figures"
+    else:
+        national = itl2_sum
+        basis = f"the sum over the {len(itl2_areas)} ITL2 areas in the loaded file (no UK row is published)"
+    if region:  # the UK totals come from every row of the year
+        used |= {(code, row[-1]) for row in rows_of}
+    region_share = calc.shares(region)
+    national_share = calc.shares(national)
+    lq = calc.location_quotients(region, national)
+    label = "SIC 2007 section" if detail == "section" else "SIC 2007 division"
+    columns = [
+        Column("code", "Code", "text"),
+        Column("name", label, "text"),
+        Column("employment", "Employment", "number", 0),
+        Column("share", "Share of the area's employment", "number", 1, "%"),
+        Column("uk_share", "UK share", "number", 1, "%"),
+        Column("lq", "Location quotient", "number", 2),
+    ]
+    order = sorted(region, key=lambda c: (len(c), c))
+    rows = [
+        {
+            "code": c,
+            "name": names.get(c, ""),
+            "employment": region[c],
+            "share": region_share.get(c),
+            "uk_share": national_share.get(c),
+            "lq": lq.get(c),
+        }
+        for c in order
+    ]
+    filters = [
+        *_area_filters(area),
+        ("Measure", f"BRES employment (employees and working owners) by {label}"),
+        ("Year", str(year) if year else "none"),
+        ("UK totals", basis),
+        (
+            "Location quotient",
+            "(area's employment in the industry ÷ area's employment) ÷ "
+            "(UK employment in the industry ÷ UK employment); 1 = the UK's share",
+        ),
+        ("Totals", "the sum of the industries shown"),
+    ]
+    sources = sources_for(used)
+    missing = _missing(code)
+    empty = _empty_message(area, is_loaded(code), f"Employment by {label}")
+    table = Table(
+        id="sectors" if detail == "section" else "sectors-division",
+        caption=f"Employment by {label}, {area.area.name}, {year or ''}".rstrip(", "),
+        columns=columns,
+        rows=rows,
+        sources=sources,
+        filters=filters,
+        missing_measures=missing,
+        empty_message=empty,
+    )
+    eligible = [
+        r
+        for r in rows
+        if r["lq"] is not None and (r["employment"] or 0) >= TOP_SECTOR_MIN_EMPLOYMENT
+    ]
+    eligible.sort(key=lambda r: (-r["lq"], r["code"]))
+    top = Table(
+        id="top-sectors" if detail == "section" else "top-sectors-division",
+        caption=f"Most concentrated industries ({label}s), {area.area.name}, {year or ''}".rstrip(
+            ", "
+        ),
+        columns=columns,
+        rows=eligible[:TOP_SECTORS],
+        sources=sources,
+        filters=[
+            *filters,
+            (
+                "Shown",
+                f"the {TOP_SECTORS} highest location quotients among industries employing "
+                f"at least {format_number(TOP_SECTOR_MIN_EMPLOYMENT)} people in the area",
+            ),
+        ],
+        missing_measures=missing,
+        empty_message=empty,
+    )
+    chart = [
+        {"industry": f"{r['code']} {r['name']}"[:60], "lq": float(round(r["lq"], 2))}
+        for r in rows
+        if r["lq"] is not None
+    ]
+    return SectorStructure(area, detail, year, years, table, top, basis, chart)
+
+
+# --- Funding: Innovate UK and UKRI -------------------------------------------------------------
+
+
+@dataclass
+class FundingSummary:
+    area: Area
+    measure: MeasureInfo
+    table: Table
+    headlines: list[Headline]
+    chart_points: list[dict]
+    normalised: bool  # per head and per £m GVA shown (False for a mean per project)
+
+
+def funding_summary(place: Place, code: str = IUK) -> FundingSummary:
+    """A funding measure by year for the place: the amount, per head and per £1m of GVA, each
+    ranked among every area of the same ITL level (1 = highest), with that level's median."""
+    area = area_of(place)
+    info = measure_info(code)
+    level_name = PlaceLevel(area.level).label
+    normalised = info.unit in ("£", "£ million")
+    metrics = {"amount": metric(code)}
+    if normalised:
+        metrics["per_head"] = metric(code, Per.HEAD)
+        metrics["per_gva"] = metric(code, Per.GVA)
+    got = {key: metric_values(m, level=area.level) for key, m in metrics.items()}
+    by_year: dict[str, dict[int, dict[int, Decimal | None]]] = {}
+    kinds: dict[int, str] = {}
+    for key, values in got.items():
+        for (pid, y), v in values.values.items():
+            by_year.setdefault(key, {}).setdefault(y, {})[pid] = v.value
+            kinds[y] = v.period_kind
+    amount_years = by_year.get("amount", {})
+    years = sorted(y for y, vals in amount_years.items() if area.area.pk in vals)
+    kind = kinds[years[0]] if years else got["amount"].period_kind()
+    columns = [Column("period", period_name(kind), "period")]
+    for key, m in metrics.items():
+        short = {"amount": "Funding", "per_head": "Per head", "per_gva": "Per £1m of GVA"}[key]
+        columns += [
+            Column(key, short, "number", 0 if key == "amount" else m.places, m.unit),
+            Column(f"{key}_rank", f"{short}: rank", "rank"),
+        ]
+    if normalised:
+        columns.append(
+            Column(
+                "median_per_head", f"Per head: median of {level_name}s", "number", 2, "£ per head"
+            )
+        )
+    rows, chart = [], []
+    for year in years:
+        row: dict = {"period": period_label(kinds[year], year)}
+        for key in metrics:
+            values = by_year.get(key, {}).get(year, {})
+            row[key] = values.get(area.area.pk)
+            rank = calc.ranks(values).get(area.area.pk)
+            row[f"{key}_rank"] = str(rank) if rank else None
+        if normalised:
+            per_head_values = by_year.get("per_head", {}).get(year, {})
+            row["median_per_head"] = calc.median(per_head_values.values())
+            for name, value in (
+                (area.area.name, row["per_head"]),
+                (f"Median of {level_name}s", row["median_per_head"]),
+            ):
+                if value is not None:
+                    chart.append(
+                        {"year": row["period"], "series": name, "value": float(round(value, 2))}
+                    )
+        elif row["amount"] is not None:
+            chart.append(
+                {"year": row["period"], "series": area.area.name, "value": float(row["amount"])}
+            )
+        rows.append(row)
+    used: set[tuple[str, int]] = set()
+    for values in got.values():
+        used |= values.used
+    filters = [
+        *_area_filters(area),
+        ("Measure", f"{info.name} ({info.unit})"),
+        ("Periods", year_span(kind, years)),
+        ("Rank and median", f"among every {level_name} with a figure that year; 1 = highest"),
+    ]
+    if normalised:
+        filters += [
+            ("Per head", metrics["per_head"].describe_denominator(kind)),
+            ("Per £1m of GVA", metrics["per_gva"].describe_denominator(kind)),
+        ]
+    table = Table(
+        id=f"funding-{code}",
+        caption=f"{info.name}, {area.area.name}, by {period_name(kind).lower()}",
+        columns=columns,
+        rows=rows,
+        sources=sources_for(used),
+        filters=filters,
+        notes=_notes(code),
+        missing_measures=_missing(code, *([POPULATION, GVA] if normalised else [])),
+        empty_message=_empty_message(area, is_loaded(code), info.name),
+    )
+    headlines = []
+    if rows:
+        last = rows[-1]
+        for key, label, prefix, places in (
+            ("amount", "", "£", 0),
+            ("per_head", " per head", "£", 2),
+            ("per_gva", " per £1m of GVA", "£", 1),
+        ):
+            if key in last and last[key] is not None:
+                rank = last.get(f"{key}_rank")
+                headlines.append(
+                    Headline(
+                        f"{info.name}{label}, {last['period']}",
+                        f"{prefix}{format_number(last[key], places)}",
+                        f"rank {rank} {level_name}s" if rank else "",
+                    )
+                )
+    return FundingSummary(area, info, table, headlines, chart, normalised)
+
+
+def ukri_code() -> str:
+    """The UKRI measure to show: a total if one is loaded, else Nesta's mean per project."""
+    if is_loaded(UKRI) or not is_loaded(UKRI_MEAN):
+        return UKRI
+    return UKRI_MEAN
+
+
+# --- Tables by id, for the CSV downloads -----------------------------------------------------
+
+
+def table_by_id(table_id: str, place: Place, params: dict[str, str]) -> Table:
+    """The table a page shows under this id, for the same place and query parameters."""
+    if table_id == "gva":
+        return gva_summary(place).table
+    if table_id == "berd":
+        return berd_summary(place).table
+    if table_id == "berd-eur":
+        return berd_summary(place).euro_table
+    if table_id in ("sectors", "top-sectors", "sectors-division", "top-sectors-division"):
+        detail = "division" if table_id.endswith("division") else "section"
+        result = sector_structure(place, detail, parse_year(params.get("year")))
+        return result.top if table_id.startswith("top") else result.table
+    if table_id.startswith("funding-"):
+        code = table_id.removeprefix("funding-")
+        if code not in (IUK, UKRI, UKRI_MEAN):
+            raise UserInputError(f"No funding table {code!r}.")
+        return funding_summary(place, code).table
+    if table_id == "compare":
+        m = metric(params.get("measure") or GVA, params.get("per") or "")
+        level = params.get("level") or area_of(place).level
+        return compare(m, level, parse_year(params.get("year")), place).as_table()
+    if table_id == "series":
+        return series(
+            place, metric(params.get("measure") or GVA, params.get("per") or "")
+        ).as_table()
+    raise UserInputError(f"No table {table_id!r}.")
+
+
+def parse_year(text: str | None) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    head = text.split("-")[0]
+    if not head.isdigit() or not 1900 <= int(head) <= 2100:
+        raise UserInputError(
+            f"{text!r} is not a year (e.g. 2021, or 2019-20 for a financial year)."
+        )
+    return int(head)
+
+
+def place_choices() -> list[Place]:
+    """Places with figures of their own: the default place, and every ITL area."""
+    return list(
+        Place.objects.filter(
+            level__in=[PlaceLevel.COMBINED_AUTHORITY, *ITL_LEVELS, PlaceLevel.UK]
+        ).order_by("level", "name")
+    )
