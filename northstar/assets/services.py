@@ -235,7 +235,7 @@ def import_assets_csv(
             )
             continue
         seen[number] = line
-        instance = existing.get(int(number)) if number.isdigit() else None
+        instance = existing.get(int(number)) if number.isascii() and number.isdigit() else None
         before = asset_form_data(instance) if instance else None
         form = AssetRowForm(row, instance=instance)
         if form.is_valid():

@@ -1372,7 +1372,7 @@ def parse_year(text: str | None) -> int | None:
     if not text:
         return None
     head = text.split("-")[0]
-    if not head.isdigit() or not 1900 <= int(head) <= 2100:
+    if not (head.isascii() and head.isdigit()) or not 1900 <= int(head) <= 2100:
         raise UserInputError(
             f"{text!r} is not a year (e.g. 2021, or 2019-20 for a financial year)."
         )

@@ -92,7 +92,7 @@ def review_decide(request, candidate_id: int):
     form = DecisionForm(request.POST)
     back = reverse("organisations:review")
     page = request.POST.get("page", "")
-    if page.isdigit():
+    if page.isascii() and page.isdigit():
         back += f"?page={page}"
     if not form.is_valid():
         messages.error(request, form.errors["decision"][0])

@@ -294,7 +294,7 @@ class PostcodeDistrictImporter(Importer):
         if not name:
             raise RowProblem("the LAD has no name", self.name_column)
         count = (raw.get("n_postcodes") or "").strip()
-        if not count.isdigit():
+        if not (count.isascii() and count.isdigit()):
             raise RowProblem(f"{count!r} is not a whole number", "n_postcodes")
         try:
             share = Decimal((raw.get("share") or "").strip())

@@ -66,6 +66,7 @@ def test_file_with_one_bad_row_is_refused_with_its_line_and_reason_and_nothing_c
         ({"borough": "Atlantis"}, "borough", "valid choice"),
         ({"status": "demolished"}, "status", "valid choice"),
         ({"number": "0"}, "number", "1 or more"),
+        ({"number": "²"}, "number", "whole number"),  # a Unicode digit that int() refuses
         ({"name": ""}, "name", "required"),
         ({"location_precision": "none"}, "location_precision", "cannot be 'none'"),
     ],

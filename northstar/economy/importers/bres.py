@@ -148,7 +148,7 @@ class BresDivisionImporter(BresImporter):
         if code not in self.itl2:
             raise RowProblem(f"{published!r} is not an ITL2 (NUTS 2) area", "GEOGRAPHY_CODE")
         division = (raw["INDUSTRY_CODE"] or "").strip()
-        if division.isdigit() and len(division) < 2:
+        if division.isascii() and division.isdigit() and len(division) < 2:
             division = division.zfill(2)  # a spreadsheet dropped the leading zero
         if division not in SIC_DIVISIONS:
             raise RowProblem(f"{division!r} is not a SIC 2007 division (01–99)", "INDUSTRY_CODE")

@@ -73,7 +73,7 @@ def parse_year(text, column: str, *, earliest: int = 1900, latest: int = 2100) -
     cleaned = str(text).strip()
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise RowProblem(f"{text!r} is not a year", column)
     year = int(cleaned)
     if not earliest <= year <= latest:
