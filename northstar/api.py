@@ -31,6 +31,10 @@ api = NinjaAPI(
     openapi_extra={
         "tags": [
             {
+                "name": "Indicators",
+                "description": "Headline indicators, their observations (with revisions) and status against target.",
+            },
+            {
                 "name": "Economy",
                 "description": "Published statistics by place and year (GVA, population, business R&D, employment, Innovate UK and UKRI funding): series and rankings, each with its sources.",
             },
@@ -112,5 +116,6 @@ def unauthenticated(request, exc):
 
 api.add_router("/assets", "northstar.assets.api.router")
 api.add_router("/economy", "northstar.economy.api.router")
+api.add_router("/indicators", "northstar.indicators.api.router")
 
 __all__ = ["api"]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("northstar.core.urls")),
     path("", include("northstar.assets.urls")),
     path("", include("northstar.economy.urls")),
+    path("indicators/", include("northstar.indicators.urls")),
     path("accounts/", include("northstar.accounts.urls")),
     path("data/organisations/", include("northstar.organisations.urls")),
     path("data/", include("northstar.ingest.urls")),

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from northstar.accounts.roles import ensure_roles
 from northstar.assets import services as asset_services
 from northstar.assets.models import Asset
+from northstar.indicators import services as indicator_services
 from northstar.places import services as place_services
 
 
@@ -16,6 +17,7 @@ def load_default_data() -> Iterator[str]:
     yield f"Place: {result.place.name} ({result.place.code}) with {result.members} boroughs."
     yield result.boundary_message
     yield f"Themes: {asset_services.load_themes()} in the default set, missing ones added."
+    yield from indicator_services.load_default_indicators()
     existing = Asset.objects.count()
     if existing:
         # Never overwrite the officers' register with the defaults on a restart.

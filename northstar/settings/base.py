@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "northstar.assets",
     "northstar.organisations",
     "northstar.economy",
+    "northstar.indicators",
 ]
 
 MIDDLEWARE = [
