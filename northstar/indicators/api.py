@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import SessionAuth
 
 from northstar.core.errors import UserInputError
@@ -74,6 +74,22 @@ class StatusOut(Schema):
     required_annual_change: float | None
     forecast_at_target: float | None
     forecast_model: str | None
+
+
+class AggregateOut(Schema):
+    indicator: str
+    places: list[str] = Field(description="Place codes aggregated")
+    years: list[int]
+    numerator: Decimal = Field(description="Sum of the numerators")
+    denominator: Decimal = Field(description="Sum of the denominators")
+    factor: Decimal
+    value: Decimal = Field(description="Σ numerators ÷ Σ denominators × factor")
+    unit: str
+    mean_of_ratios: Decimal = Field(
+        description="The unweighted mean of the places' values, for contrast only: not the "
+        "aggregate"
+    )
+    formula: str
 
 
 class ObservationIn(Schema):
@@ -188,6 +204,48 @@ def status(request, code: str, place: str = ""):
         "required_annual_change": a.required_annual_change,
         "forecast_at_target": a.forecast_at_target,
         "forecast_model": s.forecast.model if s.forecast else None,
+    }
+
+
+@router.get(
+    "/{code}/aggregate",
+    response={200: AggregateOut, **READ_ERRORS},
+    summary="A ratio indicator aggregated across places and years",
+)
+def aggregate(
+    request,
+    code: str,
+    places: str = Query(..., description="Comma-separated place codes, e.g. E06000006,E08000011"),
+    from_year: int = Query(..., alias="from", description="First year, e.g. 2019"),
+    to_year: int | None = Query(None, alias="to", description="Last year (default: from)"),
+):
+    """Σ numerators ÷ Σ denominators × factor over the places' current whole-year observations:
+    never the mean of the ratios. 404 for an unknown indicator; 422 for an unknown place, a
+    backwards range, an indicator that is not a ratio, or any place and year without its
+    numerator and denominator (each listed in `errors`)."""
+    indicator = _indicator(code)
+    codes = [c.strip() for c in places.split(",") if c.strip()]
+    found = {p.code: p for p in services.Place.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise UserInputError(
+            "Unknown place codes.", details=[f"There is no place {c!r}." for c in unknown]
+        )
+    last = from_year if to_year is None else to_year
+    if last < from_year or last - from_year > 100:
+        raise UserInputError(f"{from_year} to {last} is not a range of years.")
+    result = services.aggregate(indicator, [found[c] for c in codes], range(from_year, last + 1))
+    return {
+        "indicator": indicator.code,
+        "places": [p.code for p in result.places],
+        "years": result.years,
+        "numerator": result.numerator,
+        "denominator": result.denominator,
+        "factor": result.factor,
+        "value": result.value,
+        "unit": indicator.unit,
+        "mean_of_ratios": result.mean_of_ratios,
+        "formula": result.formula,
     }
 
 

@@ -36,6 +36,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "assess",
     "forecast",
     "gap",
+    "mean_of_ratios",
+    "ratio_of_sums",
     "required_annual_change",
     "required_annual_growth",
     "required_path",
@@ -585,3 +588,31 @@ def _num(x: float) -> str:
 
 def _pct(fraction: float, decimals: int = 1) -> str:
     return f"{fraction * 100:.{decimals}f}%"
+
+
+# --- aggregating a ratio indicator ------------------------------------------------------------
+
+
+def ratio_of_sums(pairs: Sequence[tuple[Decimal, Decimal]], factor: Decimal) -> Decimal:
+    """A ratio indicator over several places or periods: Σ numerators ÷ Σ denominators × factor.
+
+    Never the mean of the ratios: 1/10 and 9/30 (10% and 30%) together are 10/40 = 25%, not
+    the mean 20%, because the second place is three times the size of the first. Exact
+    (Decimal) arithmetic; a zero total denominator or a negative part raises CalculationError.
+    """
+    if not pairs:
+        raise CalculationError("There is nothing to aggregate.")
+    if any(n < 0 or d < 0 for n, d in pairs):
+        raise CalculationError("Numerators and denominators cannot be negative.")
+    numerator = sum((n for n, _ in pairs), Decimal(0))
+    denominator = sum((d for _, d in pairs), Decimal(0))
+    if denominator == 0:
+        raise CalculationError("The denominators add up to zero, so there is no ratio.")
+    return numerator * factor / denominator
+
+
+def mean_of_ratios(pairs: Sequence[tuple[Decimal, Decimal]], factor: Decimal) -> Decimal:
+    """The (wrong, for aggregation) unweighted mean of the ratios: shown only for contrast."""
+    if not pairs or any(d == 0 for _, d in pairs):
+        raise CalculationError("Every part needs a non-zero denominator.")
+    return sum((n * factor / d for n, d in pairs), Decimal(0)) / len(pairs)

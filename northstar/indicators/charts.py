@@ -123,6 +123,70 @@ def indicator_chart(
     }
 
 
+# Told apart without colour: each category has its own dash pattern and point shape too.
+BREAKDOWN_COLOURS = ["#1d70b8", "#0b0c0c", "#505a5f", "#003078", "#b1b4b6", "#5694ca"]
+BREAKDOWN_DASHES = [[1, 0], [6, 4], [2, 2], [8, 3, 2, 3], [12, 4], [4, 2, 1, 2]]
+BREAKDOWN_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+TOTAL = "Total"
+
+
+def breakdown_chart(
+    *,
+    rows: list[tuple[str, float, float]],
+    total: list[tuple[float, float]] | None = None,
+    dimension: str,
+    y_title: str,
+    description: str,
+) -> dict[str, Any]:
+    """One line per category of a breakdown (rows are (category, year, value)), with the whole
+    place's total beside them when given; colour, dash pattern and point shape all differ by
+    category, so the lines are told apart in greyscale."""
+    values = [{"series": c, "year": y, "value": v} for c, y, v in rows]
+    if total:
+        values = [{"series": TOTAL, "year": y, "value": v} for y, v in total] + values
+    series = list(dict.fromkeys(v["series"] for v in values))
+
+    def cycle(options: list) -> list:
+        return [options[i % len(options)] for i in range(len(series))]
+
+    legend = {
+        "field": "series",
+        "type": "nominal",
+        "title": dimension.replace("_", " ").capitalize(),
+    }
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container",
+        "height": 300,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": values},
+        "mark": {"type": "line", "point": {"filled": True, "size": 70}, "strokeWidth": 2.5},
+        "encoding": {
+            "x": {
+                "field": "year",
+                "type": "quantitative",
+                "title": "Year",
+                "axis": {"format": "d", "tickMinStep": 1},
+                "scale": {"zero": False},
+            },
+            "y": {"field": "value", "type": "quantitative", "title": y_title},
+            "color": {**legend, "scale": {"domain": series, "range": cycle(BREAKDOWN_COLOURS)}},
+            "strokeDash": {
+                **legend,
+                "scale": {"domain": series, "range": cycle(BREAKDOWN_DASHES)},
+            },
+            "shape": {**legend, "scale": {"domain": series, "range": cycle(BREAKDOWN_SHAPES)}},
+            "tooltip": [
+                {"field": "series", "title": legend["title"]},
+                {"field": "year", "title": "Year"},
+                {"field": "value", "title": y_title, "format": ",.2~f"},
+            ],
+        },
+        "config": CONFIG,
+    }
+
+
 def sparkline(values: list[float], *, width: int = 120, height: int = 28, label: str = "") -> str:
     """An inline SVG polyline of a series (the latest point marked); empty for no values."""
     if not values:

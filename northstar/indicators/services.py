@@ -864,6 +864,150 @@ def disaggregations(indicator: Indicator, place: Place) -> list[Observation]:
     )
 
 
+# --- aggregating a ratio indicator across places and periods ------------------------------------
+
+
+@dataclass
+class AggregateResult:
+    """A ratio indicator over several places and years: Σ numerators ÷ Σ denominators × factor."""
+
+    indicator: Indicator
+    places: list[Place]
+    years: list[int]
+    numerator: Decimal
+    denominator: Decimal
+    value: Decimal
+    observations: list[Observation]
+    mean_of_ratios: Decimal  # shown only to contrast with the correct value
+
+    @property
+    def factor(self) -> Decimal:
+        return self.indicator.factor
+
+    @property
+    def period(self) -> str:
+        labels = sorted({o.period_label for o in self.observations})
+        return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+
+    @property
+    def formula(self) -> str:
+        i = self.indicator
+        places = f"{len(self.places)} place{'s' if len(self.places) != 1 else ''}"
+        return (
+            f"({i.numerator_label}: {_plain(self.numerator)}) ÷ ({i.denominator_label}: "
+            f"{_plain(self.denominator)}) × {_plain(i.factor)} = "
+            f"{_plain(self.value.quantize(Decimal('0.01')))} {i.unit}, each summed over "
+            f"{places}, {self.period}"
+        )
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():,f}"
+
+
+def aggregate(
+    indicator: Indicator,
+    places,
+    years,
+    *,
+    dimension: str = "",
+    category: str = "",
+) -> AggregateResult:
+    """A ratio indicator for several places and years together: the current whole-year
+    observations' numerators summed, divided by their denominators summed, times the factor;
+    never the mean of the ratios. Refused (UserInputError) for an indicator that is not a ratio,
+    and when any place and year needed has no observation or one without its numerator and
+    denominator (each named)."""
+    places = list(dict.fromkeys(places))
+    years = sorted(set(int(y) for y in years))
+    if not indicator.is_ratio:
+        raise UserInputError(
+            f"{indicator.name} is not a ratio indicator (it has no numerator and denominator), "
+            "so it cannot be aggregated across places or periods."
+        )
+    if not places:
+        raise UserInputError("Choose at least one place to aggregate.")
+    if not years:
+        raise UserInputError("Choose at least one year to aggregate.")
+    found: dict[tuple[int, int], Observation] = {}
+    for obs in (
+        indicator.observations.current()
+        .filter(place__in=places, year__in=years, quarter=0, dimension=dimension, category=category)
+        .select_related("place")
+    ):
+        key = (obs.place_id, obs.year)
+        # Should a year hold two kinds of period, the indicator's own kind wins.
+        if key not in found or obs.period_kind == indicator.period_kind:
+            found[key] = obs
+    problems = []
+    chosen = []
+    for place in places:
+        for year in years:
+            obs = found.get((place.pk, year))
+            if obs is None:
+                problems.append(f"{place.name} ({place.code}), {year}: no observation.")
+            elif obs.numerator is None or obs.denominator is None:
+                problems.append(
+                    f"{place.name} ({place.code}), {obs.period_label}: the value "
+                    f"{obs.value.normalize():f} was recorded without its numerator "
+                    f"({indicator.numerator_label}) and denominator ({indicator.denominator_label})."
+                )
+            else:
+                chosen.append(obs)
+    if problems:
+        raise UserInputError(
+            f"{indicator.name} cannot be aggregated: every place and year needs its numerator "
+            "and denominator.",
+            details=problems,
+        )
+    pairs = [(o.numerator, o.denominator) for o in chosen]
+    try:
+        value = calc.ratio_of_sums(pairs, indicator.factor).quantize(SIX_PLACES)
+        mean = calc.mean_of_ratios(pairs, indicator.factor).quantize(SIX_PLACES)
+    except calc.CalculationError as exc:
+        raise UserInputError(f"{indicator.name} cannot be aggregated: {exc}") from None
+    return AggregateResult(
+        indicator,
+        places,
+        years,
+        sum((n for n, _ in pairs), Decimal(0)),
+        sum((d for _, d in pairs), Decimal(0)),
+        value,
+        chosen,
+        mean,
+    )
+
+
+def parts_of(place: Place) -> list[Place]:
+    """The places that make up a place: a city region's boroughs, the UK's ITL1 regions…"""
+    return list(Place.objects.filter(parent=place).order_by("name"))
+
+
+def parts_together(indicator: Indicator, place: Place) -> AggregateResult | None:
+    """The place's parts (e.g. its boroughs) aggregated for the latest year in which every part
+    has a numerator and denominator; None when there is no such year (or not a ratio)."""
+    if not indicator.is_ratio:
+        return None
+    parts = parts_of(place)
+    if not parts:
+        return None
+    years: dict[int, set[int]] = {}
+    for place_id, year in (
+        indicator.observations.current()
+        .totals()
+        .filter(place__in=parts, quarter=0, numerator__isnull=False, denominator__isnull=False)
+        .values_list("place_id", "year")
+    ):
+        years.setdefault(year, set()).add(place_id)
+    complete = [y for y, ids in years.items() if len(ids) == len(parts)]
+    if not complete:
+        return None
+    try:
+        return aggregate(indicator, parts, [max(complete)])
+    except UserInputError:
+        return None
+
+
 def logic_model(
     place: Place, programme: str = ""
 ) -> list[tuple[str, str, list[LogicModelElement]]]:

@@ -17,6 +17,8 @@ from northstar.economy.views import charts_available
 from . import charts, services
 from .forms import ObservationForm
 
+PARTS_NOUN = {"combined_authority": "boroughs", "uk": "ITL1 regions", "itl1": "ITL2 areas"}
+
 
 def _place(request):
     place = services.place_by_code(request.GET.get("place", "").strip() or None)
@@ -75,6 +77,7 @@ def indicator(request, code: str):
             description=f"{indicator.name} for {place.name}",
         ),
     }
+    breakdowns = services.disaggregations(indicator, place)
     return render(
         request,
         "indicators/indicator.html",
@@ -88,10 +91,36 @@ def indicator(request, code: str):
             "coverage": services.coverage(derivation, place) if derivation else None,
             "comparison": services.comparison(indicator, place)[:40],
             "history": services.history(indicator, place),
-            "breakdowns": services.disaggregations(indicator, place),
+            "breakdowns": breakdowns,
+            "breakdown_charts": _breakdown_charts(indicator, place, summary, breakdowns),
+            "parts_together": services.parts_together(indicator, place),
+            "parts_noun": PARTS_NOUN.get(place.level, "areas"),
             "can_add": request.user.has_perm("indicators.add_observation"),
         },
     )
+
+
+def _breakdown_charts(indicator, place, summary, breakdowns) -> list[dict]:
+    """A chart per breakdown (borough, sector, enterprise size…), with the total beside it."""
+    by_dimension: dict[str, list] = {}
+    for o in breakdowns:
+        by_dimension.setdefault(o.dimension, []).append(o)
+    total = [(o.time, float(o.value)) for o in summary.observations]
+    return [
+        {
+            "id": f"breakdown-{number}-chart-spec",
+            "dimension": dimension,
+            "label": f"{indicator.name}, {place.name}, by {dimension.replace('_', ' ')}",
+            "spec": charts.breakdown_chart(
+                rows=[(o.category, o.time, float(o.value)) for o in rows],
+                total=total,
+                dimension=dimension,
+                y_title=indicator.unit,
+                description=f"{indicator.name} for {place.name} by {dimension}",
+            ),
+        }
+        for number, (dimension, rows) in enumerate(by_dimension.items(), start=1)
+    ]
 
 
 def observations_csv(request, code: str):

@@ -4,6 +4,9 @@ network and no JavaScript errors."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,6 +16,8 @@ from northstar.indicators.models import Indicator
 
 pytestmark = pytest.mark.browser
 EVIDENCE = "https://www.ons.gov.uk/economy/example"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +65,65 @@ def test_indicator_chart_draws_observations_path_target_and_forecast(page, track
     for name in ("Observed", "Required path", "Target", "Forecast"):
         expect(legend).to_contain_text(name)
     page.screenshot(path=output_dir / "indicator.png", full_page=True)
+
+
+@pytest.fixture
+def breakdown(tracker):
+    """R&D split by enterprise size for 2022, so the page has a breakdown chart too."""
+    rd = Indicator.objects.get(code="rd-pct-gva")
+    for category, value in [("SME", "0.9"), ("Large", "1.6")]:
+        services.record_observation(
+            services.ObservationIn(
+                indicator=rd,
+                place=tracker,
+                period="2022",
+                value=value,
+                evidence_url=EVIDENCE,
+                dimension="enterprise_size",
+                category=category,
+            )
+        )
+    return tracker
+
+
+def test_breakdown_chart_draws_a_line_per_category(page, breakdown, output_dir):
+    page.goto("/indicators/rd-pct-gva/")
+    element = page.locator("#breakdown-1-chart-spec-chart")
+    expect(element).to_have_attribute("data-chart-ready", "true")
+    # Total (2020–2022) and the two sizes (2022): a symbol for each point.
+    expect(element.locator("g.mark-symbol.role-mark path")).to_have_count(3 + 2)
+    legend = element.locator("g.role-legend")
+    for name in ("Total", "SME", "Large"):
+        expect(legend).to_contain_text(name)
+    element.screenshot(path=output_dir / "breakdown.png")
+
+
+def run_axe(page) -> list[dict]:
+    """As tests/browser/test_accessibility.py runs axe-core: WCAG 2.2 AA and best practice."""
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE}: run `npm install`")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => (await axe.run(document, {
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+            resultTypes: ["violations"],
+        })).violations"""
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["/indicators/", "/indicators/rd-pct-gva/", "/indicators/logic-model/"]
+)
+def test_no_serious_accessibility_violations(page, breakdown, output_dir, url):
+    page.goto(url)
+    for chart in page.locator("[data-chart-spec]").all():
+        expect(chart).to_have_attribute("data-chart-ready", "true")
+    violations = run_axe(page)
+    (output_dir / "axe-violations.json").write_text(json.dumps(violations, indent=2))
+    blocking = [
+        f"[{v['impact']}] {v['id']}: {v['help']}: "
+        + "; ".join(node["html"][:200] for node in v["nodes"][:5])
+        for v in violations
+        if v["impact"] in BLOCKING
+    ]
+    assert not blocking, "axe-core found serious or critical problems:\n" + "\n".join(blocking)
