@@ -31,6 +31,14 @@ api = NinjaAPI(
     openapi_extra={
         "tags": [
             {
+                "name": "Pipeline",
+                "description": "Innovation pipeline projects, funding, stage history, totals and published pipeline totals.",
+            },
+            {
+                "name": "Programmes",
+                "description": "Funded programmes: budgets, targets and verified outputs; monitoring returns and claim verification for managers and officers.",
+            },
+            {
                 "name": "Indicators",
                 "description": "Headline indicators, their observations (with revisions) and status against target.",
             },
@@ -117,5 +125,7 @@ def unauthenticated(request, exc):
 api.add_router("/assets", "northstar.assets.api.router")
 api.add_router("/economy", "northstar.economy.api.router")
 api.add_router("/indicators", "northstar.indicators.api.router")
+api.add_router("/programmes", "northstar.programmes.api.router")
+api.add_router("/pipeline", "northstar.pipeline.api.router")
 
 __all__ = ["api"]

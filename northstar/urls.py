@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("northstar.assets.urls")),
     path("", include("northstar.economy.urls")),
     path("indicators/", include("northstar.indicators.urls")),
+    path("programmes/", include("northstar.programmes.urls")),
+    path("pipeline/", include("northstar.pipeline.urls")),
     path("accounts/", include("northstar.accounts.urls")),
     path("data/organisations/", include("northstar.organisations.urls")),
     path("data/", include("northstar.ingest.urls")),

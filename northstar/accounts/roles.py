@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db.models import TextChoices
 
+from northstar.pipeline.permissions import PIPELINE_WRITE
+
 
 class Role(TextChoices):
     ADMIN = "admin", "Administrator"
@@ -49,10 +51,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "indicators.view_observation",
         "indicators.view_indicator",
         "indicators.change_indicator",
+        "programmes.view_portfolio",
+        "programmes.view_all_returns",
+        "programmes.verify_claim",
+        "programmes.view_monitoringreturn",
+        "programmes.view_claim",
+        "programmes.change_claim",
+        "programmes.view_beneficiary",
+        "programmes.view_programme",
+        "programmes.change_programme",
+        *PIPELINE_WRITE,
     ],
-    Role.PROGRAMME_MANAGER: ["assets.view_asset"],
+    Role.PROGRAMME_MANAGER: [
+        "assets.view_asset",
+        "programmes.add_monitoringreturn",
+        "programmes.view_monitoringreturn",
+    ],
     Role.ASSESSOR: [],
-    Role.BOARD_MEMBER: [*ASSET_READ_INTERNAL, "ingest.view_import"],
+    Role.BOARD_MEMBER: [*ASSET_READ_INTERNAL, "ingest.view_import", "programmes.view_portfolio"],
 }
 
 

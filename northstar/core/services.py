@@ -6,7 +6,9 @@ from northstar.accounts.roles import ensure_roles
 from northstar.assets import services as asset_services
 from northstar.assets.models import Asset
 from northstar.indicators import services as indicator_services
+from northstar.pipeline import services as pipeline_services
 from northstar.places import services as place_services
+from northstar.programmes import services as programme_services
 
 
 def load_default_data() -> Iterator[str]:
@@ -18,10 +20,13 @@ def load_default_data() -> Iterator[str]:
     yield result.boundary_message
     yield f"Themes: {asset_services.load_themes()} in the default set, missing ones added."
     yield from indicator_services.load_default_indicators()
+    yield from programme_services.load_default_programmes()
     existing = Asset.objects.count()
     if existing:
         # Never overwrite the officers' register with the defaults on a restart.
         yield f"Asset register: already holds {existing} assets; the default register was not reloaded."
-        return
-    imported = asset_services.load_default_register()
-    yield f"Asset register: {imported.created} assets loaded from the default register."
+    else:
+        imported = asset_services.load_default_register()
+        yield f"Asset register: {imported.created} assets loaded from the default register."
+    # After the register: pipeline projects link to the assets they are.
+    yield from pipeline_services.load_default_data()

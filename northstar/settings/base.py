@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "northstar.organisations",
     "northstar.economy",
     "northstar.indicators",
+    "northstar.pipeline",
+    "northstar.programmes",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProgrammesConfig(AppConfig):
+    name = "northstar.programmes"
+    label = "programmes"
+    verbose_name = "Programmes, outputs and monitoring returns"
