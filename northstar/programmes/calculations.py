@@ -107,3 +107,26 @@ def duplicates(items: Iterable[tuple[Hashable, int]]) -> dict[Hashable, list[int
     for key, ident in items:
         seen[key].append(ident)
     return {key: ids for key, ids in seen.items() if len(ids) > 1}
+
+
+def count_bands(maximum: int, bands: int = 4) -> list[tuple[int, int]]:
+    """Whole-number ranges of equal width covering 1..maximum, for shading counts on a map (zero
+    is a band of its own, outside these): maximum 10 in 4 bands → (1, 3), (4, 6), (7, 9), (10, 10)."""
+    if maximum <= 0:
+        return []
+    width = -(-maximum // bands)  # ceiling division
+    ranges = []
+    low = 1
+    while low <= maximum:
+        high = min(low + width - 1, maximum)
+        ranges.append((low, high))
+        low = high + 1
+    return ranges
+
+
+def band_of(count: int, ranges: list[tuple[int, int]]) -> int:
+    """0 for zero, else the 1-based index of the range holding `count`."""
+    for index, (low, high) in enumerate(ranges, start=1):
+        if low <= count <= high:
+            return index
+    return 0

@@ -600,6 +600,84 @@ def portfolio_figures(programmes=None) -> PortfolioFigures:
     )
 
 
+# Shades of one blue for the map's bands (light to dark); zero is the light grey first.
+BAND_COLOURS = ["#f3f2f1", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
+
+
+@dataclass
+class BoroughCount:
+    code: str
+    name: str
+    count: int
+    band: int
+    colour: str
+    centre: list[float] | None  # [latitude, longitude]
+    geometry: dict | None  # the boundary as GeoJSON, when loaded
+
+
+@dataclass
+class BeneficiaryMap:
+    boroughs: list[BoroughCount]
+    elsewhere: int  # unique businesses outside the region's boroughs or not placed
+    bands: list[tuple[int, int, str]]  # (low, high, colour) for the legend
+    zero_colour: str
+    centre: list[float]
+
+
+def beneficiary_map(programmes=None) -> BeneficiaryMap:
+    """Unique businesses with a verified claim, by borough of the default place (every borough,
+    zeros included): counts only, never who they are."""
+    from northstar.places.models import Place
+    from northstar.places.services import default_place
+
+    region = default_place()
+    rows = (
+        _business_claims(programmes)
+        .filter(beneficiary__isnull=False)
+        .values_list("beneficiary__place_id", "beneficiary__organisation_id")
+    )
+    by_place: dict[int | None, set] = defaultdict(set)
+    for place_id, org in rows:
+        by_place[place_id].add(org)
+    boroughs = list(Place.objects.boroughs_of(region)) if region is not None else []
+    counts = {b.pk: calc.unique_count(by_place.get(b.pk, ())) for b in boroughs}
+    ranges = calc.count_bands(max(counts.values(), default=0))
+    inside = {org for b in boroughs for org in by_place.get(b.pk, ())}
+    outside = {org for pk, orgs in by_place.items() for org in orgs if pk not in counts}
+
+    def point(lat, lon):
+        return [float(lat), float(lon)] if lat is not None and lon is not None else None
+
+    # The top band is always the darkest shade, however few bands there are.
+    shift = len(BAND_COLOURS) - 1 - len(ranges)
+
+    def colour(band: int) -> str:
+        return BAND_COLOURS[band + shift] if band else BAND_COLOURS[0]
+
+    result = []
+    for b in boroughs:
+        band = calc.band_of(counts[b.pk], ranges)
+        result.append(
+            BoroughCount(
+                code=b.code,
+                name=b.name,
+                count=counts[b.pk],
+                band=band,
+                colour=colour(band),
+                centre=point(b.centroid_latitude, b.centroid_longitude),
+                geometry=json.loads(b.boundary_geojson) if b.boundary_geojson else None,
+            )
+        )
+    return BeneficiaryMap(
+        boroughs=result,
+        elsewhere=len(outside - inside),
+        bands=[(low, high, colour(i)) for i, (low, high) in enumerate(ranges, start=1)],
+        zero_colour=BAND_COLOURS[0],
+        centre=(region and point(region.centroid_latitude, region.centroid_longitude))
+        or [54.0, -2.5],
+    )
+
+
 @dataclass
 class DuplicateClaim:
     organisation: str

@@ -3,6 +3,9 @@ the officers' verification. Thin: every figure and rule is in services."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,12 +32,20 @@ def _programme(request, slug: str) -> Programme:
 def portfolio(request):
     programmes = services.visible_programmes(request.user)
     internal = request.user.has_perm("programmes.view_portfolio")
+    beneficiary_map = services.beneficiary_map(programmes)
     return render(
         request,
         "programmes/portfolio.html",
         {
             "programmes": programmes,
             "figures": services.portfolio_figures(programmes),
+            "beneficiary_map": beneficiary_map,
+            "map_config": {
+                "tileUrl": settings.NORTHSTAR_MAP_TILE_URL,
+                "tileAttribution": settings.NORTHSTAR_MAP_TILE_ATTRIBUTION,
+                "centre": beneficiary_map.centre,
+                "boroughs": [asdict(b) for b in beneficiary_map.boroughs],
+            },
             "internal": internal,
             "duplicates": services.duplicate_claims() if internal else [],
             "shared": services.shared_beneficiaries() if internal else [],

@@ -67,3 +67,22 @@ def test_unique_count_and_duplicates():
         [(("org1", "jobs"), 10), (("org2", "jobs"), 11), (("org1", "jobs"), 12)]
     )
     assert found == {("org1", "jobs"): [10, 12]}
+
+
+@pytest.mark.parametrize(
+    "maximum, ranges",
+    [
+        (0, []),
+        (1, [(1, 1)]),
+        (2, [(1, 1), (2, 2)]),
+        (10, [(1, 3), (4, 6), (7, 9), (10, 10)]),
+        (12, [(1, 3), (4, 6), (7, 9), (10, 12)]),
+    ],
+)
+def test_count_bands_cover_one_to_the_maximum(maximum, ranges):
+    assert calc.count_bands(maximum) == ranges
+
+
+def test_band_of_is_zero_for_none_else_its_range():
+    ranges = [(1, 3), (4, 6), (7, 9), (10, 10)]
+    assert [calc.band_of(n, ranges) for n in (0, 1, 3, 4, 9, 10)] == [0, 1, 1, 2, 3, 4]

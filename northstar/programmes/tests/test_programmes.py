@@ -261,3 +261,56 @@ def test_officer_verifies_through_the_page_and_dashboard_changes(
     (row,) = [r for r in page.context["figures"].outputs if r.output.code == "jobs-created"]
     assert (row.actual, row.pending) == (4, 0)
     assert page.context["charts"]
+
+
+def test_beneficiary_map_counts_unique_verified_businesses_by_borough(
+    lcr, poiz, igap, poiz_manager, officer
+):
+    """One business in Liverpool supported by two programmes counts once there; a claimed (not
+    verified) Wirral business is not counted; a business with no known postcode is elsewhere."""
+    from northstar.places.models import LadMethod, Place, Postcode
+
+    liverpool = Place.objects.get(slug="liverpool")
+    wirral = Place.objects.get(slug="wirral")
+    Postcode.objects.create(
+        code="L35TF", published="L3 5TF", area="L", district="L3", lad=liverpool,
+        lad_method=LadMethod.BOUNDARY,
+    )  # fmt: skip
+    Postcode.objects.create(
+        code="CH411AA", published="CH41 1AA", area="CH", district="CH41", lad=wirral,
+        lad_method=LadMethod.BOUNDARY,
+    )  # fmt: skip
+    ProgrammeManager.objects.create(user=poiz_manager, programme=igap)
+    for programme in (poiz, igap):
+        record = services.submit_return(
+            programme, poiz_manager, Q1, "r.xlsx", workbook([claim_row()])
+        )
+        services.decide_claim(record.claims.get(), officer, verify=True)
+    record = services.submit_return(
+        poiz,
+        poiz_manager,
+        Q1,
+        "more.xlsx",
+        workbook(
+            [
+                claim_row(beneficiary_name="Wirral Co", company_number="20000001",
+                          postcode="CH41 1AA"),
+                claim_row(beneficiary_name="Nowhere Co", company_number="20000002",
+                          postcode="ZZ9 9ZZ"),
+            ]
+        ),
+    )  # fmt: skip
+    services.decide_claim(record.claims.get(line=3), officer, verify=True)  # Nowhere Co only
+
+    result = services.beneficiary_map()
+    counts = {b.name: b.count for b in result.boroughs}
+    assert counts == {
+        "Halton": 0, "Knowsley": 0, "Liverpool": 1, "St Helens": 0, "Sefton": 0, "Wirral": 0,
+    }  # fmt: skip
+    assert result.elsewhere == 1
+    assert [(low, high) for low, high, _ in result.bands] == [(1, 1)]
+    liverpool_row = next(b for b in result.boroughs if b.name == "Liverpool")
+    assert liverpool_row.band == 1 and liverpool_row.colour == services.BAND_COLOURS[-1]
+    assert (
+        next(b for b in result.boroughs if b.name == "Halton").colour == (services.BAND_COLOURS[0])
+    )

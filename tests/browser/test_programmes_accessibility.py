@@ -1,0 +1,108 @@
+"""axe-core over the programme and pipeline pages: no violation of impact serious or critical.
+
+Pages are checked as an officer sees them (the most content: double counting, beneficiaries,
+edit links) with a verified claim, so the map, charts and tables have something to show.
+axe-core comes from node_modules (`npm install`; a devDependency in package.json).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(page) -> list[dict]:
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE}: run `npm install`")
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "async (tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        TAGS,
+    )
+    return results["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:10]:
+            lines.append(f"    {json.dumps(node['target'])}: {node['failureSummary']}")
+            lines.append(f"        {node['html'][:300]}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def portfolio(lcr, monkeypatch):
+    """The default programmes and pipeline, with one verified claim in Liverpool."""
+    from northstar.accounts import roles
+    from northstar.accounts.tests.factories import UserFactory
+    from northstar.pipeline.services import load_default_pipeline
+    from northstar.places.models import LadMethod, Place, Postcode
+    from northstar.programmes import permissions, services
+    from northstar.programmes.models import Programme, ProgrammeManager
+    from northstar.programmes.tests.conftest import claim_row, workbook
+
+    for role, codes in permissions.BY_ROLE.items():
+        monkeypatch.setitem(roles.ROLE_PERMISSIONS, role, [*roles.ROLE_PERMISSIONS[role], *codes])
+    list(services.load_default_programmes())
+    load_default_pipeline()
+    Postcode.objects.create(
+        code="L35TF",
+        published="L3 5TF",
+        area="L",
+        district="L3",
+        lad=Place.objects.get(slug="liverpool"),
+        lad_method=LadMethod.BOUNDARY,
+    )
+    poiz = Programme.objects.get(slug="poiz")
+    manager = UserFactory(role="programme_manager")
+    officer = UserFactory(role="officer")
+    ProgrammeManager.objects.create(user=manager, programme=poiz)
+    record = services.submit_return(
+        poiz, manager, date(2024, 4, 1), "q1.xlsx", workbook([claim_row()])
+    )
+    services.decide_claim(record.claims.get(), officer, verify=True)
+    return officer
+
+
+def first_project_path() -> str:
+    from northstar.pipeline.models import PipelineProject
+
+    return f"/pipeline/{PipelineProject.objects.order_by('name').first().slug}/"
+
+
+PAGES = {
+    "portfolio": lambda: "/programmes/",
+    "programme": lambda: "/programmes/poiz/",
+    "pipeline-list": lambda: "/pipeline/",
+    "pipeline-project": first_project_path,
+}
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["public", "officer"])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violations(page, portfolio, sign_in, output_dir, name, signed_in):
+    if signed_in:
+        sign_in(page, portfolio)
+    page.goto(PAGES[name]())
+    if name == "portfolio":
+        page.wait_for_selector("#beneficiary-map[data-ready=true]", state="attached")
+    page.screenshot(path=output_dir / f"{name}.png", full_page=True)
+
+    violations = axe_violations(page)
+    (output_dir / "axe-violations.json").write_text(json.dumps(violations, indent=2))
+    if violations:
+        print(describe(violations))
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, "axe-core found serious or critical problems:\n" + describe(blocking)
