@@ -31,6 +31,10 @@ api = NinjaAPI(
     openapi_extra={
         "tags": [
             {
+                "name": "Action plan",
+                "description": "The partnership's action plan: themes, workstreams, actions and their progress updates. Signed-in users only; officers add actions; an action's owner (or an officer) posts progress updates.",
+            },
+            {
                 "name": "Pipeline",
                 "description": "Innovation pipeline projects, funding, stage history, totals and published pipeline totals.",
             },
@@ -127,5 +131,6 @@ api.add_router("/economy", "northstar.economy.api.router")
 api.add_router("/indicators", "northstar.indicators.api.router")
 api.add_router("/programmes", "northstar.programmes.api.router")
 api.add_router("/pipeline", "northstar.pipeline.api.router")
+api.add_router("/actions", "northstar.actions.api.router")
 
 __all__ = ["api"]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("indicators/", include("northstar.indicators.urls")),
     path("programmes/", include("northstar.programmes.urls")),
     path("pipeline/", include("northstar.pipeline.urls")),
+    path("actions/", include("northstar.actions.urls")),
     path("accounts/", include("northstar.accounts.urls")),
     path("data/organisations/", include("northstar.organisations.urls")),
     path("data/", include("northstar.ingest.urls")),

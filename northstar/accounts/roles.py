@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db.models import TextChoices
 
+from northstar.actions.permissions import ACTIONS_MANAGE, ACTIONS_READ
 from northstar.pipeline.permissions import PIPELINE_WRITE
 
 
@@ -61,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "programmes.view_programme",
         "programmes.change_programme",
         *PIPELINE_WRITE,
+        *ACTIONS_MANAGE,
     ],
     Role.PROGRAMME_MANAGER: [
         "assets.view_asset",
@@ -68,7 +70,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "programmes.view_monitoringreturn",
     ],
     Role.ASSESSOR: [],
-    Role.BOARD_MEMBER: [*ASSET_READ_INTERNAL, "ingest.view_import", "programmes.view_portfolio"],
+    Role.BOARD_MEMBER: [
+        *ASSET_READ_INTERNAL,
+        "ingest.view_import",
+        "programmes.view_portfolio",
+        *ACTIONS_READ,
+    ],
 }
 
 

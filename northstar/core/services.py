@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from northstar.accounts.roles import ensure_roles
+from northstar.actions import services as action_services
 from northstar.assets import services as asset_services
 from northstar.assets.models import Asset
 from northstar.indicators import services as indicator_services
@@ -21,6 +22,7 @@ def load_default_data() -> Iterator[str]:
     yield f"Themes: {asset_services.load_themes()} in the default set, missing ones added."
     yield from indicator_services.load_default_indicators()
     yield from programme_services.load_default_programmes()
+    yield from action_services.load_default_data()
     existing = Asset.objects.count()
     if existing:
         # Never overwrite the officers' register with the defaults on a restart.

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "northstar.indicators",
     "northstar.pipeline",
     "northstar.programmes",
+    "northstar.actions",
 ]
 
 MIDDLEWARE = [
