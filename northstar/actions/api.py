@@ -123,7 +123,9 @@ def _update_out(u) -> dict:
     }
 
 
-@router.get("", response={200: list[ActionOut], 401: ErrorOut}, summary="The action plan")
+@router.get(
+    "", response={200: list[ActionOut], 401: ErrorOut, 422: ErrorOut}, summary="The action plan"
+)
 def list_actions(request, view: str = "all"):
     """`view`: all, overdue, at_risk or mine."""
     today = date.today()

@@ -213,8 +213,6 @@ def test_filters_accept_a_register_page_query_string(register, client):
         {"borough": "atlantis"},
         {"borough": "Liverpool City Region"},
         {"q": "zzzz-no-such-word"},
-        {"q": "nul\x00byte"},
-        {"theme": "nul\x00byte"},
     ],
 )
 def test_a_filter_value_that_names_nothing_matches_nothing(register, client, params):
@@ -788,3 +786,19 @@ def test_openapi_documents_every_operation(client, db):
         assert {"401", "403", "422"} <= set(operations[key]["responses"])
         assert operations[key]["security"] == [{"SessionAuth": []}]
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": "nul\x00byte"}, {"theme": "nul\x00byte"}, {"nul\x00": "x"}]
+)
+@pytest.mark.parametrize("path", ["/api/assets/", "/api/assets/geojson", "/api/pipeline/projects"])
+def test_a_nul_character_in_the_query_is_refused_with_a_reason(register, client, params, path):
+    response = client.get(path, params)
+    assert response.status_code == 422
+    assert "NUL" in response.json()["detail"]
+
+
+def test_a_nul_character_in_a_page_query_is_a_bad_request(register, client):
+    response = client.get("/assets/", {"q": "nul\x00byte"})
+    assert response.status_code == 400
+    assert b"NUL" in response.content

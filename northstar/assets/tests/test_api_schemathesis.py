@@ -10,6 +10,7 @@ reads) that valid input is accepted.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -25,6 +26,8 @@ from northstar.accounts.roles import Role
 from northstar.accounts.tests.factories import UserFactory
 from northstar.api import api
 from northstar.wsgi import application
+
+CI = bool(os.environ.get("CI"))
 
 # The schema the application serves at /api/openapi.json, built without an HTTP request so that
 # collecting this module needs no database.
@@ -50,15 +53,23 @@ def wsgi_in_test_transaction():
 @settings(
     max_examples=25,
     deadline=None,
+    # Fixed examples in CI (a red run must mean a real change); fresh ones on developers' runs.
+    derandomize=CI,
     # The register is loaded once per operation and only read, so sharing it between the
     # generated examples is what we want.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_read_operations_conform_to_the_schema(case, register, wsgi_in_test_transaction):
     # The economy endpoints name places and measures by code: a well-formed code that names
-    # nothing is a documented 422, not a schema violation.
+    # nothing is a documented 422, not a schema violation. A NUL character anywhere in the query
+    # is refused for every operation (northstar.core.middleware), also with a documented 422.
     economy = "/economy/" in case.operation.path
-    case.call_and_validate(excluded_checks=[positive_data_acceptance] if economy else [])
+    nul = any(
+        "\x00" in f"{key}{value}"
+        for params in (case.query or {}, case.path_parameters or {})
+        for key, value in params.items()
+    )
+    case.call_and_validate(excluded_checks=[positive_data_acceptance] if economy or nul else [])
 
 
 @pytest.fixture
@@ -81,6 +92,8 @@ def admin_session() -> tuple[dict, dict]:
 @settings(
     max_examples=25,
     deadline=None,
+    # Fixed examples in CI (a red run must mean a real change); fresh ones on developers' runs.
+    derandomize=CI,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_write_operations_conform_to_the_schema(
