@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "northstar.pipeline",
     "northstar.programmes",
     "northstar.actions",
+    "northstar.funding",
 ]
 
 MIDDLEWARE = [

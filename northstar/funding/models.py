@@ -1,0 +1,238 @@
+"""Innovate UK funding: programmes, sectors, competitions, projects and each participant's part.
+
+Loaded from Innovate UK's participant-level transparency data (one row per participant per
+project). A Participation is one such row: the participant is linked to the one Organisation table
+of the whole product, and placed in the one Place table. Money is integer pence.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from northstar.ingest.models import Import
+from northstar.organisations.models import Organisation, SizeClass, SourceRecord
+from northstar.places.models import Place
+
+DATASET = "innovate-uk-funded-projects"
+
+
+class Programme(models.Model):
+    """An Innovate UK programme ("Programme Title"), e.g. Smart, Collaborative R&D."""
+
+    title = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Sector(models.Model):
+    """Innovate UK's sector of a competition ("Sector"), e.g. Health and Life Sciences."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Competition(models.Model):
+    reference = models.CharField(max_length=120, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="competitions"
+    )
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}".strip()
+
+
+class ProjectStatus(models.TextChoices):
+    LIVE = "live", "Live"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    ON_HOLD = "on_hold", "On hold"
+    OTHER = "other", "Other or not given"
+
+
+class Project(models.Model):
+    number = models.CharField(max_length=40, unique=True, help_text="Innovate UK project number")
+    title = models.CharField(max_length=500, blank=True)
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="projects")
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    status = models.CharField(
+        max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.OTHER
+    )
+    status_label = models.CharField(max_length=80, blank=True, help_text="As published")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    # The financial year (April–March) the project started in, by its first calendar year:
+    # 2021 means 2021-22.
+    financial_year_start = models.PositiveSmallIntegerField(db_index=True)
+    source_import = models.ForeignKey(Import, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+class PlaceSource(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", "The published local authority"
+    POSTCODE = "postcode", "The participant's postcode"
+    NONE = "none", "Not placed"
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def active(self) -> ParticipationQuerySet:
+        """Participants who did not withdraw from their project."""
+        return self.filter(withdrawn=False)
+
+    def in_financial_years(
+        self, first: int | None = None, last: int | None = None
+    ) -> ParticipationQuerySet:
+        """Participations in projects that started in financial years `first`..`last` (start
+        years, inclusive; None is open-ended)."""
+        qs = self
+        if first is not None:
+            qs = qs.filter(financial_year_start__gte=first)
+        if last is not None:
+            qs = qs.filter(financial_year_start__lte=last)
+        return qs
+
+
+class Participation(models.Model):
+    """One participant in one project: a row of the published data."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="participations"
+    )
+    # The SourceRecord that links this participant to its organisation (and its key): when an
+    # officer merges or splits organisations, the participation follows its record (signals.py).
+    source_record = models.ForeignKey(
+        SourceRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_key = models.CharField(max_length=200)
+    participant_name = models.CharField(max_length=300, help_text="As published")
+    company_number = models.CharField(max_length=8, blank=True, help_text="CRN, 8 characters")
+    is_lead = models.BooleanField(default=False)
+    award_offered_pence = models.BigIntegerField()
+    total_costs_pence = models.BigIntegerField(null=True, blank=True)
+    actual_spend_pence = models.BigIntegerField(null=True, blank=True)
+    withdrawn = models.BooleanField(default=False)
+    enterprise_size = models.CharField(
+        max_length=16, choices=SizeClass.choices, default=SizeClass.UNKNOWN
+    )
+    enterprise_size_label = models.CharField(max_length=80, blank=True, help_text="As published")
+    # True for micro, small and medium enterprises, and for those published only as "SME".
+    is_sme = models.BooleanField(default=False)
+    postcode = models.CharField(max_length=16, blank=True)
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="participations"
+    )
+    place_source = models.CharField(
+        max_length=16, choices=PlaceSource.choices, default=PlaceSource.NONE
+    )
+    region_name = models.CharField(max_length=120, blank=True, help_text="Address Region")
+    lep_name = models.CharField(max_length=200, blank=True, help_text="Address LEP")
+    local_authority_name = models.CharField(
+        max_length=200, blank=True, help_text="Address Local Authority, as published"
+    )
+    # The local authority name as a lookup key ("St. Helens" and "St Helens" → "st helens").
+    local_authority_key = models.CharField(max_length=200, blank=True)
+    # Copied from the project, like the three below, so that totals need no joins over hundreds
+    # of thousands of rows.
+    financial_year_start = models.PositiveSmallIntegerField()
+    # Copied from the project (its competition, that competition's programme, its sector).
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="+")
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
+    line = models.PositiveIntegerField(help_text="Row of the participant in the imported file")
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project__number", "participant_name"]
+        indexes = [
+            models.Index(fields=["place", "financial_year_start"], name="funding_place_fy"),
+            models.Index(fields=["financial_year_start"], name="funding_fy"),
+            models.Index(fields=["local_authority_key"], name="funding_la_key"),
+            # ITL1 regions also take participants by their published region.
+            models.Index(fields=["region_name", "financial_year_start"], name="funding_region_fy"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_name} in {self.project_id}"
+
+
+class ParticipationTotal(models.Model):
+    """Participations and award summed by everything the analysis groups or filters by, written
+    with the participations at each import: totals over hundreds of thousands of participants
+    read a few tens of thousands of these rows instead."""
+
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    financial_year_start = models.PositiveSmallIntegerField()
+    withdrawn = models.BooleanField()
+    enterprise_size = models.CharField(max_length=16, choices=SizeClass.choices)
+    is_sme = models.BooleanField()
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="+")
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
+    participations = models.PositiveIntegerField()
+    award_offered_pence = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["place", "financial_year_start"], name="funding_total_place_fy"),
+            models.Index(fields=["financial_year_start"], name="funding_total_fy"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participations} participations, {self.award_offered_pence} pence"
+
+
+class ParticipationAreaTotal(models.Model):
+    """Participations and award summed by place and by the publisher's own geography (its local
+    authority and region names), year, withdrawal and size: few rows, for the breakdowns by
+    size, year and local authority of any area, including those only the published names
+    describe."""
+
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    local_authority_key = models.CharField(max_length=200, blank=True)
+    local_authority_name = models.CharField(max_length=200, blank=True)
+    region_name = models.CharField(max_length=120, blank=True)
+    financial_year_start = models.PositiveSmallIntegerField()
+    withdrawn = models.BooleanField()
+    enterprise_size = models.CharField(max_length=16, choices=SizeClass.choices)
+    is_sme = models.BooleanField()
+    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
+    participations = models.PositiveIntegerField()
+    award_offered_pence = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.participations} participations, {self.award_offered_pence} pence"
