@@ -7,7 +7,9 @@ the same run:
 1. the floor: DuckDB's plain read of the same CSV (`select count(*) from read_csv_auto(...)`),
    and Polars' plain read of it as text (for reference);
 2. for each database (SQLite file and/or PostgreSQL database `iuk_bench`, each fresh): a child
-   process migrates and loads the Liverpool City Region; another child imports the file with
+   process migrates and loads the Liverpool City Region (and, with --geography full, the
+   default, imports the ONS ITL2/ITL3/LAD boundary files: every UK local authority, linked to
+   its ITL3 area); another child imports the file with
    `run_import` (the path `northstar import` takes) and reports wall time per phase (read +
    validate, write) and its peak RSS (getrusage ru_maxrss of that process, which runs nothing
    else); a third times the analysis services over the 500,000 rows (p50/p95/max of repeated
@@ -19,6 +21,7 @@ It prints a Markdown table and writes bench/results/<date>-participants.json (gi
 
     .venv/bin/python bench/bench_participants.py [--rows 500000] [--database sqlite|postgres|both]
                                                  [--xlsx-rows 0] [--reimport] [--repeat 30]
+                                                 [--geography full|lcr]
 
 Only 127.0.0.1 (PostgreSQL) is contacted; files go to var/bench/.
 """
@@ -371,22 +374,45 @@ def write_xlsx(path: Path, rows: int) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def child_setup() -> dict:
+BOUNDARY_DATASETS = ("ons-itl2-boundaries", "ons-itl3-boundaries", "ons-lad-boundaries")
+
+
+def child_setup(geography: str) -> dict:
+    """The database, the Liverpool City Region and, with geography 'full', every UK local
+    authority and ITL area from the ONS boundary files (as `northstar import --present` loads
+    them), so that participants everywhere are placed."""
     import django
 
     django.setup()
     from django.core.management import call_command
 
+    from northstar.ingest.framework import all_importers, present_files, run_import
+    from northstar.places.models import Place, PlaceLevel
     from northstar.places.services import ensure_itl_place, load_place
 
     t = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     load_place()
-    north_west = ensure_itl_place("TLD", "North West")
-    merseyside = ensure_itl_place("TLD7", "Merseyside")
-    merseyside.parent = north_west
-    merseyside.save()
-    return {"setup_s": round(time.perf_counter() - t, 2)}
+    loaded = []
+    if geography == "full":
+        for importer in all_importers():
+            if importer.dataset in BOUNDARY_DATASETS:
+                for path in present_files(importer):
+                    run_import(importer, path)
+                    loaded.append(importer.dataset)
+        if len(loaded) < len(BOUNDARY_DATASETS):
+            raise SystemExit(f"boundary files missing: only {loaded} under NORTHSTAR_DATA_DIR")
+    else:
+        north_west = ensure_itl_place("TLD", "North West")
+        merseyside = ensure_itl_place("TLD7", "Merseyside")
+        merseyside.parent = north_west
+        merseyside.save()
+    return {
+        "setup_s": round(time.perf_counter() - t, 2),
+        "geography": geography,
+        "boundaries_imported": loaded,
+        "lads": Place.objects.filter(level=PlaceLevel.LAD).count(),
+    }
 
 
 def child_import(path: str) -> dict:
@@ -636,6 +662,7 @@ def machine_info() -> dict:
 def markdown(results: dict) -> str:
     floor = results["floor"]["duckdb_count_s"]
     lines = [
+        f"Geography: {results['geography']}. "
         f"Synthetic file: {results['rows']:,} participants, CSV {results['csv_mb']} MB"
         + (
             f"; xlsx {results['xlsx_rows']:,} rows, {results['xlsx_mb']} MB"
@@ -682,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "child":
         kind = argv[1]
         if kind == "setup":
-            out = child_setup()
+            out = child_setup(argv[2])
         elif kind == "import":
             out = child_import(argv[2])
         else:
@@ -696,12 +723,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--xlsx-rows", type=int, default=0, help="also import a workbook of N rows")
     parser.add_argument("--reimport", action="store_true", help="import the CSV a second time")
     parser.add_argument("--repeat", type=int, default=30, help="timed calls per analysis")
+    parser.add_argument(
+        "--geography",
+        choices=["full", "lcr"],
+        default="full",
+        help="full: import the ONS boundary files first (every UK LAD and ITL area); "
+        "lcr: only the city region and its boroughs (the rest placed by published names)",
+    )
     args = parser.parse_args(argv)
 
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     csv_path = VAR_DIR / f"iuk-participants-{args.rows}.csv"
-    results: dict = {"rows": args.rows, "machine": machine_info(), "databases": {}}
+    results: dict = {
+        "rows": args.rows,
+        "geography": args.geography,
+        "machine": machine_info(),
+        "databases": {},
+    }
     t = time.perf_counter()
     if not csv_path.exists():
         write_csv(csv_path, args.rows)
@@ -726,7 +765,8 @@ def main(argv: list[str] | None = None) -> int:
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     for database in databases:
         fresh_database(database)
-        r: dict = {"setup": run_child(database, "setup"), "imports": {}}
+        r: dict = {"setup": run_child(database, "setup", args.geography), "imports": {}}
+        print(f"{database} setup: {r['setup']}", flush=True)
         r["imports"]["CSV"] = run_child(database, "import", str(csv_path))
         print(f"{database} CSV import: {r['imports']['CSV']}", flush=True)
         if args.reimport:
@@ -742,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
 
     table = markdown(results)
     print("\n" + table)
-    out = RESULTS_DIR / f"{dt.date.today().isoformat()}-participants.json"
+    out = RESULTS_DIR / f"{dt.date.today().isoformat()}-participants-{args.geography}.json"
     out.write_text(json.dumps({**results, "markdown": table}, indent=2), encoding="utf-8")
     print(f"\nwrote {out}")
     return 0

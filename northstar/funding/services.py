@@ -138,16 +138,27 @@ def _lads_within(place: Place) -> tuple[set[int], list[str]]:
     return lads, via
 
 
+def _all_itl3_areas_linked(place: Place) -> bool:
+    """Whether Northstar knows the local authorities of every ITL3 area beneath `place` (once
+    the ONS boundaries are imported it does, and the published region names are not needed)."""
+    if not _has_itl3_link():
+        return False
+    itl3s = Place.objects.filter(pk__in=_subtree(place), level=PlaceLevel.ITL3)
+    return itl3s.exists() and not itl3s.filter(lads__isnull=True).exists()
+
+
 def place_scope(place: Place | None) -> PlaceScope:
     """Which participants count for `place`: a local authority itself; a combined authority its
     boroughs; an ITL area the local authorities linked to it, or the boroughs of a city region
-    that is the same area. An ITL1 region also takes everyone the publisher's 'Address Region'
-    puts in it. Where Northstar knows no local authority of an area, the publisher's 'Address
+    that is the same area. An ITL1 region whose ITL3 areas are not all linked to their local
+    authorities also takes everyone the publisher's 'Address Region' puts in it. Where Northstar knows no local authority of an area, the publisher's 'Address
     Local Authority' naming it decides."""
     if place is None or place.level == PlaceLevel.UK:
         return PlaceScope(place, None, how="all participants")
     lads, via = _lads_within(place)
-    regions = frozenset({place.name}) if place.level == PlaceLevel.ITL1 else frozenset()
+    regions = frozenset()
+    if place.level == PlaceLevel.ITL1 and not _all_itl3_areas_linked(place):
+        regions = frozenset({place.name})
     if lads:
         names = list(
             Place.objects.filter(pk__in=lads).order_by("name").values_list("name", flat=True)

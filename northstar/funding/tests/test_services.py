@@ -184,6 +184,24 @@ def test_an_itl1_region_also_takes_the_published_region(loaded, lcr):
     assert total == (14, 165_500_050)
 
 
+def test_an_itl1_region_whose_itl3_areas_are_all_linked_needs_no_published_names(loaded, lcr):
+    north_west = ensure_itl_place("TLD", "North West")
+    merseyside = ensure_itl_place("TLD7", "Merseyside")
+    Place.objects.filter(pk=merseyside.pk).update(parent=north_west)
+    east = ensure_itl_place("TLD71", "East Merseyside")
+    liverpool = ensure_itl_place("TLD72", "Liverpool")
+    Place.objects.filter(code__in=["E06000006", "E08000011", "E08000013"]).update(itl3=east)
+    assert place_scope(north_west).region_names  # TLD72 has no local authority yet
+    Place.objects.filter(code__in=["E08000012", "E08000014", "E08000015"]).update(itl3=liverpool)
+    scope = place_scope(north_west)
+    assert scope.region_names == frozenset()
+    assert len(scope.lad_ids) == 6
+    # Only the six boroughs now (Manchester and Cheshire East are not places Northstar holds).
+    lcr_total = amounts(award_table(FundingQuery(place=lcr), Breakdown.PROGRAMME))["total"]
+    nw_total = amounts(award_table(FundingQuery(place=north_west), Breakdown.PROGRAMME))["total"]
+    assert nw_total == lcr_total
+
+
 def test_the_database_totals_equal_the_pure_aggregation_of_the_same_rows(loaded, lcr):
     rows = [
         calc.ParticipationRow(
