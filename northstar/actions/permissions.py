@@ -20,9 +20,3 @@ ACTIONS_MANAGE = [
     "actions.change_milestone",
     "actions.add_progressupdate",
 ]
-
-# What each role gets (for northstar/accounts/roles.py). Owners need no permission.
-BY_ROLE = {
-    "officer": ACTIONS_MANAGE,
-    "board_member": ACTIONS_READ,
-}

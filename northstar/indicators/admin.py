@@ -55,6 +55,6 @@ class ObservationAdmin(admin.ModelAdmin):
 
 @admin.register(LogicModelElement)
 class LogicModelElementAdmin(admin.ModelAdmin):
-    list_display = ["stage", "text", "place", "programme", "order"]
+    list_display = ["stage", "text", "place", "programme", "programme_label", "order"]
     list_filter = ["stage", "programme"]
     filter_horizontal = ["indicators", "leads_to"]

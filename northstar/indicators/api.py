@@ -92,6 +92,23 @@ class AggregateOut(Schema):
     formula: str
 
 
+class LogicModelElementOut(Schema):
+    id: int
+    stage: str = Field(description="input, activity, output, outcome or impact")
+    text: str
+    order: int
+    programme: str | None = Field(
+        description="The programme's slug (its page is /programmes/{slug}/); null for the "
+        "partnership as a whole or a programme named only in text"
+    )
+    programme_name: str = Field(
+        description="The programme's name, or the text naming a programme that is not in the "
+        "programmes list; empty for the partnership as a whole"
+    )
+    indicators: list[str] = Field(description="Codes of the indicators it is meant to move")
+    leads_to: list[int] = Field(description="Ids of the elements it leads to")
+
+
 class ObservationIn(Schema):
     place: str = Field(description="Place code, e.g. E47000004")
     period: str = Field(description="2021, 2021-22 (financial year) or 2021 Q3")
@@ -154,6 +171,39 @@ def list_indicators(request):
     from .models import Indicator
 
     return [_out(i) for i in Indicator.objects.all()]
+
+
+@router.get(
+    "/logic-model",
+    response={200: list[LogicModelElementOut], **READ_ERRORS},
+    summary="The logic model",
+)
+def logic_model(request, place: str = "", programme: str = ""):
+    """The partnership's logic model for a place (the default place if none is given), or a
+    programme's (its slug; a programme named only in text, by that text). 404 for an unknown
+    place, or a programme that is unknown, not visible to you, or has no logic model."""
+    from northstar.programmes.services import visible_programmes
+
+    where = services.place_by_code(place or None)
+    if where is None:
+        raise Http404
+    found, label = services.programme_for_logic_model(programme, visible_programmes(request.user))
+    if label and not services.chain_elements(where, None, label).exists():
+        raise Http404
+    return [
+        {
+            "id": e.pk,
+            "stage": e.stage,
+            "text": e.text,
+            "order": e.order,
+            "programme": e.programme.slug if e.programme_id else None,
+            "programme_name": e.programme_name,
+            "indicators": [i.code for i in e.indicators.all()],
+            "leads_to": [n.pk for n in e.leads_to.all()],
+        }
+        for _, _, elements in services.logic_model(where, found, label)
+        for e in elements
+    ]
 
 
 @router.get("/{code}", response={200: IndicatorOut, **READ_ERRORS}, summary="One indicator")

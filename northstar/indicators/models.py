@@ -307,12 +307,25 @@ class Stage(models.TextChoices):
 class LogicModelElement(models.Model):
     """One box of the logic model: inputs → activities → outputs → outcomes → impacts.
 
-    Programmes are not modelled yet: `programme` names one in text (empty = the partnership as
-    a whole). When a Programme model exists, a nullable foreign key replaces it.
+    `programme` is the programme whose chain it belongs to; empty (with no `programme_label`) is
+    the partnership as a whole. `programme_label` keeps a programme named in text that is not (or
+    not yet) a Programme: the text the field held before programmes were modelled, when no
+    programme had that name (migration 0002).
     """
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    programme = models.CharField(max_length=200, blank=True)
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="logic_model_elements",
+    )
+    programme_label = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A programme named in text that is not in the programmes list",
+    )
     stage = models.CharField(max_length=10, choices=Stage.choices)
     text = models.CharField(max_length=500)
     order = models.PositiveSmallIntegerField(default=0)
@@ -322,7 +335,12 @@ class LogicModelElement(models.Model):
     )
 
     class Meta:
-        ordering = ["place", "programme", "order", "id"]
+        ordering = ["place", "order", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()}: {self.text}"
+
+    @property
+    def programme_name(self) -> str:
+        """The programme as people read it: its name, or the text label; empty = partnership."""
+        return self.programme.name if self.programme_id else self.programme_label

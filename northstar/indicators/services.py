@@ -369,17 +369,31 @@ def _load_indicator(item: dict, source: str, place: Place, order: int) -> tuple[
 
 
 def _load_logic_model(items: list[dict], place: Place) -> None:
-    if LogicModelElement.objects.filter(place=place, programme="").exists():
-        return  # keep the officers' version
-    by_key: dict[str, LogicModelElement] = {}
+    """The partnership's chain, and any programme's (an item's "programme" names it by slug,
+    name or short name; one not in the programmes list is kept as a text label). A chain that
+    exists already is the officers' version and is kept."""
+    chains: dict[str, list[tuple[int, dict]]] = {}
     for order, item in enumerate(items):
-        element = LogicModelElement.objects.create(
-            place=place, stage=item["stage"], text=item["text"], order=order
-        )
-        element.indicators.set(Indicator.objects.filter(code__in=item.get("indicators", [])))
-        for key in item.get("after", []):
-            by_key[key].leads_to.add(element)
-        by_key[item["key"]] = element
+        chains.setdefault(" ".join(item.get("programme", "").split()), []).append((order, item))
+    by_key: dict[str, LogicModelElement] = {}
+    for text, chain in chains.items():
+        programme, label = programme_for_logic_model(text)
+        if chain_elements(place, programme, label).exists():
+            continue
+        for order, item in chain:
+            element = LogicModelElement.objects.create(
+                place=place,
+                programme=programme,
+                programme_label=label,
+                stage=item["stage"],
+                text=item["text"],
+                order=order,
+            )
+            element.indicators.set(Indicator.objects.filter(code__in=item.get("indicators", [])))
+            for key in item.get("after", []):
+                if key in by_key:
+                    by_key[key].leads_to.add(element)
+            by_key[item["key"]] = element
 
 
 # --- recording an observation ------------------------------------------------------------------
@@ -1008,18 +1022,72 @@ def parts_together(indicator: Indicator, place: Place) -> AggregateResult | None
         return None
 
 
+def programme_for_logic_model(text: str, programmes=None):
+    """(programme, label) for a programme named in text: the programme with that slug, name or
+    short name (ignoring case), else no programme and the text as the label. Empty = the
+    partnership. `programmes` limits the search (e.g. to those a user may see)."""
+    from django.db.models import Q
+
+    from northstar.programmes.models import Programme
+
+    text = " ".join((text or "").split())
+    if not text:
+        return None, ""
+    qs = programmes if programmes is not None else Programme.objects.all()
+    for match in (Q(slug=text), Q(name__iexact=text), Q(short_name__iexact=text)):
+        found = list(qs.filter(match)[:2])
+        if len(found) == 1:
+            return found[0], ""
+    return None, text[:200]
+
+
+def chain_elements(place: Place, programme=None, label: str = ""):
+    elements = LogicModelElement.objects.filter(place=place)
+    if programme is not None:
+        return elements.filter(programme=programme)
+    return elements.filter(programme__isnull=True, programme_label__iexact=label)
+
+
 def logic_model(
-    place: Place, programme: str = ""
+    place: Place, programme=None, label: str = ""
 ) -> list[tuple[str, str, list[LogicModelElement]]]:
-    """The chain for a place (programme empty) or a programme: [(stage, label, elements)]."""
+    """The chain for a place: the partnership's (no programme, no label), a programme's, or a
+    programme's named only in text (label): [(stage, stage label, elements)]."""
     from .models import Stage
 
     elements = (
-        LogicModelElement.objects.filter(place=place, programme=programme)
+        chain_elements(place, programme, label)
+        .select_related("programme")
         .prefetch_related("indicators", "leads_to")
         .order_by("order", "id")
     )
     return [(s.value, s.label, [e for e in elements if e.stage == s.value]) for s in Stage]
+
+
+@dataclass(frozen=True)
+class LogicModelChains:
+    """The chains a place has besides the partnership's: linked programmes, and text labels."""
+
+    programmes: list
+    labels: list[str]
+
+
+def logic_model_chains(place: Place, programmes) -> LogicModelChains:
+    """Whose logic models the place has, among `programmes` (those the user may see)."""
+    elements = LogicModelElement.objects.filter(place=place)
+    linked = programmes.filter(
+        pk__in=elements.filter(programme__isnull=False).values("programme")
+    ).order_by("name")
+    labels: dict[str, str] = {}
+    for label in (
+        elements.filter(programme__isnull=True)
+        .exclude(programme_label="")
+        .values_list("programme_label", flat=True)
+    ):
+        labels.setdefault(label.casefold(), label)
+    return LogicModelChains(
+        programmes=list(linked), labels=sorted(labels.values(), key=str.casefold)
+    )
 
 
 def get_indicator(code: str) -> Indicator:

@@ -178,12 +178,26 @@ def observations_csv(request, code: str):
 
 
 def logic_model(request):
+    """The partnership's logic model, or a programme's (?programme= its slug; a programme named
+    only in text by that text). Programmes the user may not see are not found."""
+    from northstar.programmes.services import visible_programmes
+
     place = _place(request)
-    programme = request.GET.get("programme", "").strip()
+    visible = visible_programmes(request.user)
+    text = request.GET.get("programme", "").strip()
+    programme, label = services.programme_for_logic_model(text, visible)
+    if label and not services.chain_elements(place, None, label).exists():
+        raise Http404("No logic model for that programme")
     return render(
         request,
         "indicators/logic_model.html",
-        {"place": place, "programme": programme, "stages": services.logic_model(place, programme)},
+        {
+            "place": place,
+            "programme": programme,
+            "label": label,
+            "stages": services.logic_model(place, programme, label),
+            "chains": services.logic_model_chains(place, visible),
+        },
     )
 
 

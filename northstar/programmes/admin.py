@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
 
@@ -25,7 +26,9 @@ class ManagerInline(admin.TabularInline):
 
 
 @admin.register(models.Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    """Officers edit programmes on the programme pages; the admin keeps the same history."""
+
     list_display = ["name", "short_name", "status", "budget", "spend"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["lead_organisation"]

@@ -83,6 +83,15 @@ def cumulative_by_quarter(
     return points
 
 
+def profile_difference(whole_life: Decimal | None, quarters: Iterable[Decimal]) -> Decimal | None:
+    """How far a quarterly profile adds up from the whole-life target: positive over, negative
+    short, zero when it matches; None when there is no whole-life target or no profile."""
+    quarters = list(quarters)
+    if whole_life is None or not quarters:
+        return None
+    return sum(quarters, Decimal(0)) - whole_life
+
+
 def cost_per_output(spend: Decimal | None, quantity: Decimal | None) -> Decimal | None:
     """£ spent per unit delivered, to the penny; None when either is unknown or nothing delivered."""
     if spend is None or not quantity:

@@ -3,12 +3,18 @@
 Periods: quarters of the financial year (April–March), stored as the quarter's first day
 (2024-04-01 is 2024-25 Q1); calculations.py turns them into labels and back. Money is Decimal £.
 Only verified claims count in any total.
+
+Programmes, their strands, funders, targets and managers keep their history (who changed what,
+when) through django-simple-history; every change made on the pages goes through services.py,
+which also adds one record to the programme's own history naming the operation ("Targets set"),
+so `Programme.history` reads as the programme's audit trail.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from northstar.assets.models import Theme
 from northstar.organisations.models import Organisation, SizeClass
@@ -50,6 +56,8 @@ class Programme(models.Model):
     source = models.TextField(blank=True, help_text="Where the published figures come from")
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["name"]
         permissions = [
@@ -57,6 +65,7 @@ class Programme(models.Model):
             ("view_all_returns", "Can see every programme's monitoring returns"),
             ("submit_any_return", "Can submit returns for any programme"),
             ("verify_claim", "Can verify or reject claims"),
+            ("set_any_targets", "Can set the output targets of any programme"),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +81,8 @@ class FunderContribution(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     is_match_funding = models.BooleanField(default=False)
     note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["programme", "is_match_funding", "funder_name"]
@@ -93,6 +104,8 @@ class Strand(models.Model):
     slug = models.SlugField(max_length=80)
     description = models.TextField(blank=True)
     budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["programme", "pk"]
@@ -144,6 +157,8 @@ class OutputTarget(models.Model):
     quarter = models.DateField(null=True, blank=True, help_text="First day of the quarter")
     quantity = models.DecimalField(max_digits=14, decimal_places=2)
     note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["programme", "output__order", "strand", "quarter"]
@@ -257,6 +272,8 @@ class ProgrammeManager(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="managed_programmes"
     )
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="managers")
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

@@ -1,5 +1,6 @@
-"""Programmes: default data, who may do what, monitoring returns (template, upload, verification)
-and the dashboards' figures. Views, API, admin and commands call these."""
+"""Programmes: default data, who may do what, monitoring returns (template, upload, verification),
+the dashboards' figures, and editing programmes, strands, managers and targets (with the audit
+trail). Views, API, admin and commands call these."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -23,6 +25,14 @@ from northstar.organisations.models import Organisation, SizeClass
 from northstar.organisations.services import RecordIn, link_records
 
 from . import calculations as calc
+from .forms import (
+    ManagerForm,
+    ProgrammeForm,
+    StrandForm,
+    TargetsForm,
+    funder_formset,
+    funders_in,
+)
 from .models import (
     Beneficiary,
     Claim,
@@ -89,7 +99,7 @@ def load_default_programmes(today: date | None = None) -> Iterator[str]:
             continue
         with transaction.atomic():
             end = date.fromisoformat(item["end_date"]) if item.get("end_date") else None
-            programme = Programme.objects.create(
+            programme = Programme(
                 name=item["name"],
                 short_name=item.get("short_name", ""),
                 slug=item["slug"],
@@ -105,6 +115,8 @@ def load_default_programmes(today: date | None = None) -> Iterator[str]:
                 status=ProgrammeStatus.CLOSED if end and end < today else ProgrammeStatus.LIVE,
                 source=data["source"],
             )
+            programme._change_reason = "Loaded from the published figures"
+            programme.save()
             for funder in item.get("funders", []):
                 FunderContribution.objects.create(
                     programme=programme,
@@ -734,3 +746,400 @@ def get_programme(user, slug: str) -> Programme:
 
 def slug_for(name: str) -> str:
     return slugify(name)[:80]
+
+
+# --- Editing programmes: officers (details, strands, managers); targets also their managers ---
+#
+# One function per operation. Each checks the permission, validates through the form class of
+# forms.py (nothing is written unless every field is valid), writes in one transaction with the
+# user and reason in the history of every row it touches, and adds one record naming the
+# operation to the programme's own history (its audit trail, shown on the programme's page).
+
+
+class ChangeRefused(UserInputError):
+    """A change whose form failed validation; nothing was saved. `forms` are the bound forms and
+    formsets, errors and all, for the page to show again; `errors` maps field → messages."""
+
+    def __init__(self, what: str, *forms):
+        self.forms = [f for f in forms if f is not None]
+        self.errors: dict[str, list[str]] = {}
+        for form in self.forms:
+            for inner in getattr(form, "forms", [form]):
+                for name, messages in inner.errors.items():
+                    key = inner.add_prefix(name) if name != "__all__" else name
+                    self.errors.setdefault(key, []).extend(messages)
+            for message in getattr(form, "non_form_errors", list)():
+                self.errors.setdefault("__all__", []).append(message)
+        super().__init__(
+            f"{what} {'were' if what.endswith('s') else 'was'} not saved. Nothing was changed.",
+            details=[
+                f"{k}: {m}" if k != "__all__" else m for k, ms in self.errors.items() for m in ms
+            ],
+        )
+
+
+def can_create_programmes(user) -> bool:
+    return user.has_perm("programmes.add_programme")
+
+
+def can_edit_programmes(user) -> bool:
+    return user.has_perm("programmes.change_programme")
+
+
+def can_edit_strands(user) -> bool:
+    return all(user.has_perm(f"programmes.{p}_strand") for p in ("add", "change", "delete"))
+
+
+def can_assign_managers(user) -> bool:
+    return user.has_perm("programmes.add_programmemanager") and user.has_perm(
+        "programmes.delete_programmemanager"
+    )
+
+
+def can_set_targets(user, programme: Programme) -> bool:
+    """Officers set any programme's targets; a programme manager only their own programme's."""
+    if user.has_perm("programmes.set_any_targets"):
+        return True
+    return user.has_perm("programmes.change_outputtarget") and manages(user, programme)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _audited(obj, user, reason: str):
+    """Mark a row about to be saved or deleted with who and why, for its history."""
+    obj._history_user = user if getattr(user, "is_authenticated", False) else None
+    obj._change_reason = reason[:100]
+    return obj
+
+
+def _log(programme: Programme, user, reason: str) -> None:
+    """One record in the programme's history naming the operation (its audit trail)."""
+    _audited(programme, user, reason).save()
+
+
+def _fresh(programme: Programme) -> Programme:
+    """The programme as stored, locked until the transaction ends: a form validating against the
+    caller's instance would change it in memory even when nothing is saved."""
+    return Programme.objects.select_for_update().get(pk=programme.pk)
+
+
+def _organisations(names: list[str]) -> dict[str, Organisation]:
+    """Organisations for names typed by an officer, linked as the default data links them."""
+    keys = {name.lower(): name for name in names if name}
+    if not keys:
+        return {}
+    ids = link_records(
+        LINK_DATASET, [RecordIn(source_key=f"name:{k}", name=n) for k, n in keys.items()]
+    )
+    by_id = Organisation.objects.in_bulk(list(ids.values()))
+    return {k: by_id[ids[f"name:{k}"]] for k in keys}
+
+
+def _set_lead(programme: Programme, name: str) -> None:
+    current = programme.lead_organisation
+    if not name:
+        programme.lead_organisation = None
+    elif current is None or current.name.casefold() != name.casefold():
+        programme.lead_organisation = _organisations([name])[name.lower()]
+
+
+def _save_funders(funders, programme: Programme, user, reason: str) -> int:
+    """Write a validated funders formset; returns how many rows changed."""
+    funders.instance = programme
+    changed = funders.save(commit=False)
+    for removed in funders.deleted_objects:
+        _audited(removed, user, reason).delete()
+    names = [f.funder_name for f in changed if f.funder_id is None or _renamed(f)]
+    orgs = _organisations(names)
+    for contribution in changed:
+        if contribution.funder_name.lower() in orgs:
+            contribution.funder = orgs[contribution.funder_name.lower()]
+        contribution.programme = programme
+        _audited(contribution, user, reason).save()
+    return len(changed) + len(funders.deleted_objects)
+
+
+def _renamed(contribution: FunderContribution) -> bool:
+    return bool(
+        contribution.pk
+        and contribution.funder
+        and contribution.funder.name.casefold() != contribution.funder_name.casefold()
+    )
+
+
+def create_programme(data, user) -> Programme:
+    """A new programme from the details form (and its funders table, if given)."""
+    _require(can_create_programmes(user), "Only officers may add programmes.")
+    form = ProgrammeForm(data)
+    funders = funder_formset(data, instance=form.instance) if funders_in(data) else None
+    valid = form.is_valid()
+    if funders is not None:
+        valid = funders.is_valid() and valid
+    if not valid:
+        raise ChangeRefused("The programme", form, funders)
+    with transaction.atomic():
+        programme = form.save(commit=False)
+        _set_lead(programme, form.cleaned_data["lead"])
+        _audited(programme, user, "Created").save()
+        if funders is not None:
+            _save_funders(funders, programme, user, "Created")
+    return programme
+
+
+def update_programme(programme: Programme, data, user) -> Programme:
+    """A programme's details (and its funders table, if given). Nothing changed, nothing saved."""
+    _require(can_edit_programmes(user), "Only officers may change a programme's details.")
+    with transaction.atomic():
+        programme = _fresh(programme)
+        form = ProgrammeForm(data, instance=programme)
+        funders = funder_formset(data, instance=programme) if funders_in(data) else None
+        valid = form.is_valid()
+        if funders is not None:
+            valid = funders.is_valid() and valid
+        if not valid:
+            raise ChangeRefused("The programme", form, funders)
+        funders_changed = funders is not None and funders.has_changed()
+        if not form.has_changed() and not funders_changed:
+            return programme
+        reason = " and ".join(
+            part
+            for part, did in (("Details", form.has_changed()), ("funders", funders_changed))
+            if did
+        )
+        programme = form.save(commit=False)
+        _set_lead(programme, form.cleaned_data["lead"])
+        _audited(programme, user, f"{reason.capitalize()} changed").save()
+        if funders_changed:
+            _save_funders(funders, programme, user, "Funders changed")
+    return programme
+
+
+def add_strand(programme: Programme, data, user) -> Strand:
+    _require(can_edit_strands(user), "Only officers may change a programme's strands.")
+    with transaction.atomic():
+        programme = _fresh(programme)
+        form = StrandForm(data, programme=programme)
+        if not form.is_valid():
+            raise ChangeRefused("The strand", form)
+        strand = form.save(commit=False)
+        _audited(strand, user, "Added").save()
+        _log(programme, user, f"Strand “{strand.name}” added")
+    return strand
+
+
+def update_strand(strand: Strand, data, user) -> Strand:
+    _require(can_edit_strands(user), "Only officers may change a programme's strands.")
+    with transaction.atomic():
+        programme = _fresh(strand.programme)
+        strand = Strand.objects.get(pk=strand.pk)
+        form = StrandForm(data, instance=strand, programme=programme)
+        if not form.is_valid():
+            raise ChangeRefused("The strand", form)
+        if not form.has_changed():
+            return strand
+        strand = form.save(commit=False)
+        _audited(strand, user, "Changed").save()
+        _log(programme, user, f"Strand “{strand.name}” changed")
+    return strand
+
+
+def remove_strand(strand: Strand, user) -> int:
+    """Remove a strand and its targets (the confirmation page says how many); returns that."""
+    _require(can_edit_strands(user), "Only officers may change a programme's strands.")
+    with transaction.atomic():
+        programme = _fresh(strand.programme)
+        strand = Strand.objects.get(pk=strand.pk)
+        targets = list(strand.targets.all())
+        for target in targets:
+            _audited(target, user, f"Strand “{strand.name}” removed").delete()
+        name = strand.name
+        _audited(strand, user, "Removed").delete()
+        with_targets = f" with its {len(targets)} target{'s' if len(targets) != 1 else ''}"
+        _log(programme, user, f"Strand “{name}” removed{with_targets if targets else ''}")
+    return len(targets)
+
+
+def assign_manager(programme: Programme, data, user) -> ProgrammeManager:
+    _require(can_assign_managers(user), "Only officers may assign programme managers.")
+    with transaction.atomic():
+        programme = _fresh(programme)
+        form = ManagerForm(data, programme=programme)
+        if not form.is_valid():
+            raise ChangeRefused("The programme manager", form)
+        manager = form.cleaned_data["user"]
+        assignment = _audited(ProgrammeManager(user=manager, programme=programme), user, "Added")
+        assignment.save()
+        _log(programme, user, f"{manager.get_username()} made a programme manager")
+    return assignment
+
+
+def remove_manager(assignment: ProgrammeManager, user) -> None:
+    _require(can_assign_managers(user), "Only officers may assign programme managers.")
+    with transaction.atomic():
+        programme = _fresh(assignment.programme)
+        name = assignment.user.get_username()
+        _audited(assignment, user, "Removed").delete()
+        _log(programme, user, f"{name} no longer a programme manager")
+
+
+@dataclass
+class TargetsSaved:
+    changed: int  # target rows added, changed or removed
+    warnings: list[str]
+
+
+def set_targets(programme: Programme, data, user, *, strand: Strand | None = None) -> TargetsSaved:
+    """The whole-life target and quarterly profile of each output in the targets form, for the
+    programme as a whole or one strand: a filled box is a target, an empty one none. Outputs not
+    in the form keep their targets. Quarterly sums that differ from the whole-life target are
+    warnings (the dashboards then use the whole-life target), not errors."""
+    _require(
+        can_set_targets(user, programme),
+        "Only officers and this programme's managers may set its targets.",
+    )
+    if strand is not None and strand.programme_id != programme.pk:
+        raise ValueError(f"{strand} is not a strand of {programme}")
+    with transaction.atomic():
+        programme = _fresh(programme)
+        form = TargetsForm(data, programme=programme, strand=strand)
+        if not form.is_valid():
+            raise ChangeRefused("The targets", form)
+        wanted = form.wanted()
+        shown = {o.pk for o in form.outputs}
+        current: dict[tuple[int, date | None], list[OutputTarget]] = defaultdict(list)
+        for target in form.existing:
+            if target.output_id in shown:
+                current[(target.output_id, target.quarter)].append(target)
+        scope = f"strand “{strand.name}”" if strand else "whole programme"
+        reason = f"Targets set ({scope})"
+        changed = 0
+        for key, (target, *duplicates) in current.items():
+            for extra in duplicates:
+                _audited(extra, user, reason).delete()
+                changed += 1
+            if key not in wanted:
+                _audited(target, user, reason).delete()
+                changed += 1
+                continue
+            quantity, note = wanted[key]
+            if target.quantity != quantity or target.note != note:
+                target.quantity, target.note = quantity, note
+                _audited(target, user, reason).save()
+                changed += 1
+        for (output_id, quarter), (quantity, note) in wanted.items():
+            if (output_id, quarter) not in current:
+                _audited(
+                    OutputTarget(
+                        programme=programme,
+                        strand=strand,
+                        output_id=output_id,
+                        quarter=quarter,
+                        quantity=quantity,
+                        note=note,
+                    ),
+                    user,
+                    reason,
+                ).save()
+                changed += 1
+        if changed:
+            _log(programme, user, f"{reason}: {changed} changed")
+    return TargetsSaved(changed=changed, warnings=target_warnings(programme, strand))
+
+
+def target_warnings(programme: Programme, strand: Strand | None = None) -> list[str]:
+    """What may be a mistake in a programme's (or strand's) targets without being wrong: quarters
+    that do not add up to the whole-life target, and (for the programme as a whole) whole-life
+    targets that the dashboards will add to the strands' own."""
+    targets = list(programme.targets.select_related("output", "strand"))
+    mine = [t for t in targets if t.strand_id == (strand.pk if strand else None)]
+    outputs = sorted({t.output for t in mine}, key=lambda o: (o.order, o.code))
+    warnings = []
+    for output in outputs:
+        whole = [t.quantity for t in mine if t.output_id == output.pk and t.quarter is None]
+        quarters = [t.quantity for t in mine if t.output_id == output.pk and t.quarter]
+        difference = calc.profile_difference(sum(whole, Decimal(0)) if whole else None, quarters)
+        if difference:
+            total = sum(whole, Decimal(0))
+            warnings.append(
+                f"{output.name}: the quarters add up to {_number(total + difference)}, "
+                f"the whole-life target is {_number(total)} "
+                f"({_number(abs(difference))} {'over' if difference > 0 else 'short'})."
+            )
+        if strand is None and whole:
+            strands = [
+                t.quantity
+                for t in targets
+                if t.strand_id and t.output_id == output.pk and t.quarter is None
+            ]
+            if strands:
+                warnings.append(
+                    f"{output.name}: the strands have whole-life targets too "
+                    f"({_number(sum(strands, Decimal(0)))} in all); the programme’s target "
+                    "counts them and this one together."
+                )
+    return warnings
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():,f}"
+
+
+# --- The audit trail ---
+
+
+@dataclass
+class ChangeEntry:
+    when: object  # datetime
+    who: str
+    what: str
+    changes: list[tuple[str, str, str]]  # (field, before, after) of the programme's details
+
+
+def programme_history(programme: Programme, limit: int = 20) -> list[ChangeEntry]:
+    """The programme's audit trail, newest first: each operation, by whom, when, and the
+    details it changed (strands', targets', funders' and managers' rows keep their own)."""
+    from northstar.assets.models import Theme
+
+    records = list(
+        programme.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    related = {"lead_organisation": Organisation, "theme": Theme}
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        if len(entries) == limit:
+            break
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older).changes:
+                model = related.get(change.field)
+                label = Programme._meta.get_field(change.field).verbose_name
+
+                def show(value, model=model):
+                    if value in (None, ""):
+                        return ""
+                    if model is None:
+                        return str(value)
+                    found = model.objects.filter(pk=value).first()
+                    return str(found) if found else f"#{value} (deleted)"
+
+                changes.append((label, show(change.old), show(change.new)))
+        entries.append(
+            ChangeEntry(
+                when=newer.history_date,
+                who=newer.history_user.get_username() if newer.history_user else "system",
+                what=newer.history_change_reason
+                or {"+": "Created", "~": "Changed", "-": "Deleted"}[newer.history_type],
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def last_change(programme: Programme) -> ChangeEntry | None:
+    entries = programme_history(programme, limit=1)
+    return entries[0] if entries else None

@@ -10,12 +10,6 @@ import pytest
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def action_urls(settings):
-    # The action plan's pages, whether or not northstar/urls.py mounts them yet.
-    settings.ROOT_URLCONF = "northstar.actions.tests.urls"
-
-
 @pytest.fixture
 def owned_action():
     from northstar.accounts.tests.factories import UserFactory

@@ -13,11 +13,6 @@ from northstar.economy.views import VEGA_FILES, charts_available
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def economy_urls(settings):
-    settings.ROOT_URLCONF = "northstar.economy.tests.urls"
-
-
 @pytest.fixture
 def world(lcr):
     if not charts_available():

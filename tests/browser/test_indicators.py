@@ -20,11 +20,6 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 BLOCKING = {"serious", "critical"}
 
 
-@pytest.fixture(autouse=True)
-def indicator_urls(settings):
-    settings.ROOT_URLCONF = "northstar.indicators.tests.urls"
-
-
 @pytest.fixture
 def tracker(lcr):
     if not charts_available():

@@ -14,11 +14,6 @@ from northstar.economy.views import VEGA_FILES, charts_available
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def pipeline_urls(settings):
-    settings.ROOT_URLCONF = "northstar.pipeline.tests.urls"
-
-
 @pytest.fixture
 def projects(lcr):
     if not charts_available():
@@ -59,9 +54,6 @@ def test_timeline_chart_draws_a_bar_per_dated_project(page, projects, output_dir
 
 
 def test_officer_changes_a_stage_through_the_page(page, projects, officer, sign_in):
-    from northstar.pipeline.tests.conftest import grant_pipeline_to_officers
-
-    grant_pipeline_to_officers()
     sign_in(page, officer)
     page.goto("/pipeline/dated-two/")
     page.get_by_role("link", name="Change stage").click()

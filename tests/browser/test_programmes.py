@@ -9,15 +9,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def poiz(settings, monkeypatch):
-    from northstar.accounts import roles
+def poiz():
     from northstar.assets.services import load_themes
-    from northstar.programmes import permissions, services
+    from northstar.programmes import services
     from northstar.programmes.models import Programme
 
-    settings.ROOT_URLCONF = "northstar.programmes.tests.urls"
-    for role, codes in permissions.BY_ROLE.items():
-        monkeypatch.setitem(roles.ROLE_PERMISSIONS, role, [*roles.ROLE_PERMISSIONS[role], *codes])
     load_themes()
     list(services.load_default_programmes())
     return Programme.objects.get(slug="poiz")

@@ -43,18 +43,15 @@ def describe(violations: list[dict]) -> str:
 
 
 @pytest.fixture
-def portfolio(lcr, monkeypatch):
+def portfolio(lcr):
     """The default programmes and pipeline, with one verified claim in Liverpool."""
-    from northstar.accounts import roles
     from northstar.accounts.tests.factories import UserFactory
     from northstar.pipeline.services import load_default_pipeline
     from northstar.places.models import LadMethod, Place, Postcode
-    from northstar.programmes import permissions, services
+    from northstar.programmes import services
     from northstar.programmes.models import Programme, ProgrammeManager
     from northstar.programmes.tests.conftest import claim_row, workbook
 
-    for role, codes in permissions.BY_ROLE.items():
-        monkeypatch.setitem(roles.ROLE_PERMISSIONS, role, [*roles.ROLE_PERMISSIONS[role], *codes])
     list(services.load_default_programmes())
     load_default_pipeline()
     Postcode.objects.create(

@@ -5,22 +5,8 @@ from datetime import date
 import pytest
 
 from northstar.accounts.tests.factories import UserFactory
-from northstar.actions import permissions, services
+from northstar.actions import services
 from northstar.actions.models import Action, Rag, Status, Workstream
-
-
-@pytest.fixture(autouse=True)
-def role_permissions(monkeypatch):
-    """What accounts/roles.py is to give each role (permissions.BY_ROLE), added for the test."""
-    from northstar.accounts import roles
-
-    for role, codes in permissions.BY_ROLE.items():
-        monkeypatch.setitem(roles.ROLE_PERMISSIONS, role, [*roles.ROLE_PERMISSIONS[role], *codes])
-
-
-@pytest.fixture(autouse=True)
-def action_urls(settings):
-    settings.ROOT_URLCONF = "northstar.actions.tests.urls"
 
 
 @pytest.fixture

@@ -20,11 +20,6 @@ from northstar.economy.tests.factories import small_world
 GVA_LONG = settings.NORTHSTAR_DATA_DIR / "ons_gva" / "itl_gva_gdp_population_long.csv"
 
 
-@pytest.fixture(autouse=True)
-def economy_urls(settings):
-    settings.ROOT_URLCONF = "northstar.economy.tests.urls"
-
-
 @pytest.fixture
 def world(lcr):
     return small_world()

@@ -129,14 +129,7 @@ def test_aggregate_names_each_missing_part(share, boroughs):
 # --- the indicator page and the API -------------------------------------------------------------
 
 
-@pytest.fixture
-def indicator_urls(settings):
-    settings.ROOT_URLCONF = "northstar.indicators.tests.urls"
-
-
-def test_page_shows_the_boroughs_together_and_a_breakdown_chart(
-    client, indicator_urls, share, boroughs, lcr
-):
+def test_page_shows_the_boroughs_together_and_a_breakdown_chart(client, share, boroughs, lcr):
     sizes = [(1, 10), (2, 40), (3, 30), (4, 20), (5, 50), (9, 30)]
     for place, (n, d) in zip(boroughs, sizes, strict=True):
         observe(share, place, 2022, str(n), str(d))
@@ -165,14 +158,14 @@ def test_page_shows_the_boroughs_together_and_a_breakdown_chart(
     assert 'id="breakdown-1-chart-spec"' in text
 
 
-def test_page_without_breakdowns_or_parts_has_neither(client, indicator_urls, share, lcr):
+def test_page_without_breakdowns_or_parts_has_neither(client, share, lcr):
     observe(share, lcr, 2022, "24", "180")
     response = client.get(f"/indicators/{share.code}/")
     assert response.context["parts_together"] is None
     assert response.context["breakdown_charts"] == []
 
 
-def test_csv_has_the_breakdown_columns(client, indicator_urls, share, lcr):
+def test_csv_has_the_breakdown_columns(client, share, lcr):
     observe(share, lcr, 2022, "6", "40", dimension="enterprise_size", category="Small")
     lines = client.get(f"/indicators/{share.code}/observations.csv").content.decode().splitlines()
     header = lines[0].split(",")
@@ -185,7 +178,7 @@ def test_csv_has_the_breakdown_columns(client, indicator_urls, share, lcr):
     )
 
 
-def test_api_aggregate(client, indicator_urls, share, boroughs):
+def test_api_aggregate(client, share, boroughs):
     a, b = boroughs[:2]
     observe(share, a, 2021, "1", "10")
     observe(share, b, 2021, "9", "30")
@@ -206,9 +199,7 @@ def test_api_aggregate(client, indicator_urls, share, boroughs):
         ("test-share", {"places": "{b}"}, 422, ""),
     ],
 )
-def test_api_aggregate_refusals(
-    client, indicator_urls, share, boroughs, path, query, status, words
-):
+def test_api_aggregate_refusals(client, share, boroughs, path, query, status, words):
     observe(share, boroughs[0], 2021, "1", "10")
     query = {
         k: (v.format(b=boroughs[0].code) if isinstance(v, str) else v) for k, v in query.items()
@@ -218,7 +209,7 @@ def test_api_aggregate_refusals(
     assert words in response.content.decode()
 
 
-def test_api_aggregate_refuses_a_non_ratio(client, indicator_urls, share, boroughs):
+def test_api_aggregate_refuses_a_non_ratio(client, share, boroughs):
     observe(share, boroughs[0], 2021, "1", "10")
     Indicator.objects.filter(pk=share.pk).update(denominator_label="")
     response = client.get(

@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 EVIDENCE = "https://www.ons.gov.uk/economy/example"
 
 
-@pytest.fixture(autouse=True)
-def indicator_urls(settings):
-    settings.ROOT_URLCONF = "northstar.indicators.tests.urls"
-
-
 def test_dashboard_lists_every_headline_indicator_with_status_and_sparkline(client, indicators):
     response = client.get("/indicators/")
     assert response.status_code == 200

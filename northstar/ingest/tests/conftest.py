@@ -34,8 +34,7 @@ def gva_upload(lines: list[str], name: str = "gva.csv") -> SimpleUploadedFile:
 
 @pytest.fixture
 def data_settings(settings, tmp_path):
-    """The /data/ pages mounted, uploads, job logs and the data folder in tmp_path; jobs inline."""
-    settings.ROOT_URLCONF = "northstar.ingest.tests.urls"
+    """Uploads, job logs and the data folder in tmp_path; jobs inline."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NORTHSTAR_IMPORT_JOB_LOG_DIR = tmp_path / "job-logs"
     settings.NORTHSTAR_DATA_DIR = tmp_path / "data"

@@ -14,7 +14,7 @@ from northstar.organisations.models import (
     SourceRecord,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("northstar.organisations.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

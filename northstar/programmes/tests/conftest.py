@@ -5,19 +5,9 @@ import io
 import pytest
 
 from northstar.accounts.roles import ensure_roles
-from northstar.programmes import permissions, services
+from northstar.programmes import services
 from northstar.programmes.models import Programme, ProgrammeManager
 from northstar.programmes.services import TEMPLATE_COLUMNS
-
-
-@pytest.fixture(autouse=True)
-def role_permissions(monkeypatch):
-    """What accounts/roles.py is to give each role (see permissions.py): added to
-    ROLE_PERMISSIONS for the test, so every ensure_roles() (each new user) keeps them."""
-    from northstar.accounts import roles
-
-    for role, codes in permissions.BY_ROLE.items():
-        monkeypatch.setitem(roles.ROLE_PERMISSIONS, role, [*roles.ROLE_PERMISSIONS[role], *codes])
 
 
 @pytest.fixture
@@ -75,3 +65,108 @@ def claim_row(**changes) -> dict:
         "evidence_reference": "EV-001",
     }
     return {**row, **changes}
+
+
+@pytest.fixture
+def outputs(db):
+    services.load_outputs()
+    from northstar.programmes.models import OutputDefinition
+
+    return {o.code: o for o in OutputDefinition.objects.all()}
+
+
+@pytest.fixture
+def programme(outputs):
+    """A programme of two financial years (2024-25 and 2025-26: eight quarters), one strand."""
+    from datetime import date
+
+    from northstar.programmes.models import Strand
+
+    made = Programme.objects.create(
+        name="Test Innovation Programme",
+        short_name="TIP",
+        slug="tip",
+        start_date=date(2024, 4, 1),
+        end_date=date(2026, 3, 31),
+    )
+    Strand.objects.create(programme=made, name="Incubator", slug="incubator")
+    return made
+
+
+@pytest.fixture
+def tip_manager(programme_manager, programme):
+    ProgrammeManager.objects.create(user=programme_manager, programme=programme)
+    return programme_manager
+
+
+def details(programme=None, **changes) -> dict:
+    """The details form's fields for `programme` (or a new one), with `changes` applied; dates as
+    the three GOV.UK boxes."""
+    data = {
+        "name": "Northstar Test Accelerator",
+        "short_name": "NTA",
+        "slug": "",
+        "summary": "A test programme.",
+        "lead": "",
+        "theme": "",
+        "status": "live",
+        "start_date": None,
+        "end_date": None,
+        "budget": "",
+        "spend": "",
+        "spend_as_at": None,
+        "source": "",
+    }
+    if programme is not None:
+        data.update(
+            {
+                "name": programme.name,
+                "short_name": programme.short_name,
+                "summary": programme.summary,
+                "lead": programme.lead_organisation.name if programme.lead_organisation else "",
+                "theme": programme.theme.code if programme.theme else "",
+                "status": programme.status,
+                "start_date": programme.start_date,
+                "end_date": programme.end_date,
+                "budget": "" if programme.budget is None else str(programme.budget),
+                "spend": "" if programme.spend is None else str(programme.spend),
+                "spend_as_at": programme.spend_as_at,
+                "source": programme.source,
+            }
+        )
+        if programme.published:
+            data["published"] = "on"
+    else:
+        data["published"] = "on"
+    data.update(changes)
+    for name in ("start_date", "end_date", "spend_as_at"):
+        value = data.pop(name)
+        parts = (
+            value
+            if isinstance(value, tuple)
+            else (value.day, value.month, value.year)
+            if value
+            else ("", "", "")
+        )
+        for suffix, part in zip(("day", "month", "year"), parts, strict=True):
+            data[f"{name}_{suffix}"] = str(part)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def funder_rows(rows: list[dict], existing=()) -> dict:
+    """The funders table: `existing` contributions first (with their ids), then new rows."""
+    data = {
+        "funders-TOTAL_FORMS": str(len(rows)),
+        "funders-INITIAL_FORMS": str(len(existing)),
+        "funders-MIN_NUM_FORMS": "0",
+        "funders-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        if i < len(existing):
+            data[f"funders-{i}-id"] = str(existing[i].pk)
+        for key, value in row.items():
+            if value is True:
+                data[f"funders-{i}-{key}"] = "on"
+            elif value not in (False, None):
+                data[f"funders-{i}-{key}"] = str(value)
+    return data

@@ -86,3 +86,18 @@ def test_count_bands_cover_one_to_the_maximum(maximum, ranges):
 def test_band_of_is_zero_for_none_else_its_range():
     ranges = [(1, 3), (4, 6), (7, 9), (10, 10)]
     assert [calc.band_of(n, ranges) for n in (0, 1, 3, 4, 9, 10)] == [0, 1, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("whole_life", "quarters", "expected"),
+    [
+        (Decimal(10), [Decimal(3), Decimal(4)], Decimal(-3)),  # 7 of 10: 3 short
+        (Decimal(10), [Decimal("2.5"), Decimal("7.5")], Decimal(0)),  # adds up
+        (Decimal(5), [Decimal(4), Decimal(3)], Decimal(2)),  # 7 against 5: 2 over
+        (Decimal(0), [Decimal(1)], Decimal(1)),  # a zero target is a target
+        (None, [Decimal(1)], None),  # no whole-life target: nothing to compare
+        (Decimal(10), [], None),  # no profile
+    ],
+)
+def test_profile_difference(whole_life, quarters, expected):
+    assert calc.profile_difference(whole_life, quarters) == expected

@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 Q1 = date(2024, 4, 1)
 
 
-@pytest.fixture(autouse=True)
-def programme_urls(settings):
-    settings.ROOT_URLCONF = "northstar.programmes.tests.urls"
-
-
 def actual(programme, code):
     rows = {r.output.code: r for r in services.programme_figures(programme).outputs}
     return rows[code].actual if code in rows else Decimal(0)
