@@ -20,11 +20,8 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import random
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,14 +29,12 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-VAR_DIR = REPO_DIR / "var" / "bench"
-RESULTS_DIR = REPO_DIR / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common
+from _common import PYTHON, REPO_DIR, RESULTS_DIR, VAR_DIR, percentile
+
 SQLITE_FILE = VAR_DIR / "northstar-bench.sqlite3"
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DATABASE = "northstar_bench"
-PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DATABASE}"
 SEED = 20240611
 
 # Targets from the issue's acceptance criteria (milliseconds, on p95).
@@ -302,116 +297,19 @@ def prepare(database: str, total_assets: int, seed: int) -> dict:
 
 
 def bench_env(database: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "northstar.settings.deploy",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "NORTHSTAR_HTTPS": "0",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": PG_URL if database == "postgres" else f"sqlite:///{SQLITE_FILE}",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
+    return _common.deploy_env(database, SQLITE_FILE, PG_DATABASE, DJANGO_ALLOWED_HOSTS="127.0.0.1")
 
 
 def fresh_database(database: str) -> None:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    if database == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    _common.fresh_database(database, SQLITE_FILE, PG_DATABASE)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn as deployed, on a free local port; always stopped by stop()."""
+class Gunicorn(_common.Gunicorn):
+    """gunicorn as deployed, on a free local port, ready once the API answers; always stopped
+    by stop()."""
 
     def __init__(self, env: dict[str, str], workers: int, log_path: Path):
-        self.env = env
-        self.workers = workers
-        self.log_path = log_path
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-        self.base_url = f"http://127.0.0.1:{self.port}"
-
-    def start(self, ready_timeout: float = 60.0) -> None:
-        import httpx
-
-        self.log = self.log_path.open("w")
-        self.proc = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "northstar.wsgi",
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "-w",
-                str(self.workers),
-                "--chdir",
-                str(REPO_DIR),
-                # As scripts/serve runs it (access log included), with -w from --workers.
-                "--access-logfile",
-                "-",
-                "--forwarded-allow-ips",
-                "127.0.0.1",
-                # Not the shared ~/.gunicorn/gunicorn.ctl of another gunicorn on this machine.
-                "--no-control-socket",
-            ],
-            env=self.env,
-            cwd=REPO_DIR,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: a Ctrl-C here is handled by stop()
-        )
-        deadline = time.monotonic() + ready_timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}); see {self.log_path}")
-            try:
-                if (
-                    httpx.get(f"{self.base_url}/api/assets/?page_size=1", timeout=5).status_code
-                    == 200
-                ):
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.25)
-        raise RuntimeError(f"gunicorn not ready after {ready_timeout}s; see {self.log_path}")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # the group this script started
-                self.proc.wait(timeout=5)
-        self.log.close()
-        self.proc = None
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    data = sorted(values)
-    if not data:
-        return float("nan")
-    pos = (len(data) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+        super().__init__(env, workers, log_path, ready_path="/api/assets/?page_size=1")
 
 
 def summarise(times_ms: list[float], sizes: list[int], statuses: dict[int, int]) -> dict:
@@ -593,44 +491,7 @@ def run_database(database: str, args) -> dict:
 
 
 def machine_info() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import django
-    import gunicorn
-    import httpx
-
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_DIR, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=REPO_DIR,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-        )
-    except OSError:
-        commit, dirty = "", None
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "gunicorn": gunicorn.__version__,
-        "httpx": httpx.__version__,
-        "git_commit": commit,
-        "git_uncommitted_changes": dirty,  # the figures are for the working tree as it was
-    }
+    return _common.machine_info("gunicorn", "httpx")
 
 
 def verdict(endpoint: str, r: dict) -> str:

@@ -51,32 +51,23 @@ left out of the tables.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import re
-import resource
-import secrets
 import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common
+from _common import PYTHON, REPO_DIR, RESULTS_DIR, VAR_DIR, percentile, rss_mib
+
 NORTHSTAR = str(Path(PYTHON).parent / "northstar")
-VAR_DIR = REPO_DIR / "var" / "bench"
-RESULTS_DIR = REPO_DIR / "bench" / "results"
 SQLITE_FILE = VAR_DIR / "ingest.sqlite3"
 PYCACHE_DIR = VAR_DIR / "pycache"
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DATABASE = "northstar_bench_ingest"
-PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
 TARGET_FLOOR_RATIO = 3.0
 TARGET_RSS_MIB = 1536.0  # 1.5 GB
@@ -119,11 +110,6 @@ def _django():
     import django
 
     django.setup()
-
-
-def _rss_mib() -> float:
-    """This process's peak resident set so far (ru_maxrss is in KiB on Linux)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def child_setup() -> dict:
@@ -246,7 +232,7 @@ def child_floor(kind: str, path: str) -> dict:
             "cells": cells,
             "library_import_s": round(t_import, 4),
             "read_s": round(time.perf_counter() - t, 4),
-            "peak_rss_mib_self": _rss_mib(),
+            "peak_rss_mib_self": rss_mib(),
         }
     import duckdb
 
@@ -263,7 +249,7 @@ def child_floor(kind: str, path: str) -> dict:
         "rows": rows,
         "library_import_s": round(t_import, 4),
         "read_s": round(read_s, 4),
-        "peak_rss_mib_self": _rss_mib(),
+        "peak_rss_mib_self": rss_mib(),
     }
 
 
@@ -288,7 +274,7 @@ def child_python_read(kind: str, path: str) -> dict:
     return {
         "rows": rows,
         "read_s": round(time.perf_counter() - t, 4),
-        "peak_rss_mib_self": _rss_mib(),
+        "peak_rss_mib_self": rss_mib(),
     }
 
 
@@ -301,7 +287,7 @@ def child_phases(dataset: str, path: str) -> dict:
     from northstar.ingest.framework import get_importer, run_import
 
     out: dict = {"django_setup_s": round(time.perf_counter() - t0, 3), "rss_mib": {}}
-    out["rss_mib"]["after_setup"] = _rss_mib()
+    out["rss_mib"]["after_setup"] = rss_mib()
     importer = get_importer(dataset)
     prepare, write = importer.prepare, importer.write
     times: dict[str, float] = {}
@@ -312,7 +298,7 @@ def child_phases(dataset: str, path: str) -> dict:
             return prepare(*args, **kwargs)
         finally:
             times["read_validate_s"] = time.perf_counter() - t
-            out["rss_mib"]["after_read_validate"] = _rss_mib()
+            out["rss_mib"]["after_read_validate"] = rss_mib()
 
     def timed_write(*args, **kwargs):
         t = time.perf_counter()
@@ -325,7 +311,7 @@ def child_phases(dataset: str, path: str) -> dict:
     t = time.perf_counter()
     outcome = run_import(importer, path)
     total = time.perf_counter() - t
-    out["rss_mib"]["peak"] = _rss_mib()
+    out["rss_mib"]["peak"] = rss_mib()
     out.update({k: round(v, 3) for k, v in times.items()})
     out["run_import_s"] = round(total, 3)
     # Hashing the file, the Import record, the transaction's commit.
@@ -507,17 +493,6 @@ def child_queries(repeat: int) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    data = sorted(values)
-    if not data:
-        return float("nan")
-    pos = (len(data) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
 def summarise(times_ms: list[float]) -> dict:
     return {
         "calls": len(times_ms),
@@ -529,17 +504,8 @@ def summarise(times_ms: list[float]) -> dict:
 
 
 def bench_env(database: str, bytecode_cache: bool = True) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "northstar.settings.deploy",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "NORTHSTAR_HTTPS": "0",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": PG_URL if database == "postgres" else f"sqlite:///{SQLITE_FILE}",
-            "PYTHONUNBUFFERED": "1",
-            "COLUMNS": "120",
-        }
+    env = _common.deploy_env(
+        database, SQLITE_FILE, PG_DATABASE, DJANGO_ALLOWED_HOSTS="127.0.0.1", COLUMNS="120"
     )
     if bytecode_cache:
         # As an installed deployment runs: with compiled bytecode. The shared venv has none and
@@ -552,60 +518,12 @@ def bench_env(database: str, bytecode_cache: bool = True) -> dict[str, str]:
 
 
 def fresh_database(database: str) -> None:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    if database == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-
-
-def _kill_group(pid: int) -> None:
-    """Stop a child this script started, with its own process group (start_new_session)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
+    _common.fresh_database(database, SQLITE_FILE, PG_DATABASE)
 
 
 def measured(cmd: list[str], env: dict[str, str], timeout: float = CHILD_TIMEOUT_S) -> dict:
     """Run a command to its end; its wall time, its own peak RSS (os.wait4) and its output."""
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, env=env, cwd=REPO_DIR, stdout=stdout, stderr=stderr, start_new_session=True
-        )
-        timer = threading.Timer(timeout, _kill_group, (proc.pid,))
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            _kill_group(proc.pid)
-            proc.wait()
-            raise
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0)
-        stderr.seek(0)
-        out, err = stdout.read().decode(errors="replace"), stderr.read().decode(errors="replace")
-    result = {
-        "wall_s": round(wall, 3),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
-        "user_s": round(usage.ru_utime, 3),
-        "system_s": round(usage.ru_stime, 3),
-        "returncode": proc.returncode,
-        "stdout": out,
-        "stderr": err,
-    }
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(cmd)} exited {proc.returncode} after {wall:.1f} s:\n{err[-3000:] or out[-3000:]}"
-        )
-    return result
+    return _common.measured(cmd, env, timeout)
 
 
 def child(mode: str, *args: str, env: dict[str, str], timeout: float = CHILD_TIMEOUT_S) -> dict:
@@ -725,43 +643,8 @@ def run_database(database: str, args) -> dict:
 
 
 def machine_info() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import django
-    import duckdb
-    import openpyxl
-
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_DIR, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=REPO_DIR,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-        )
-    except OSError:
-        commit, dirty = "", None
     return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "duckdb": duckdb.__version__,
-        "openpyxl": openpyxl.__version__,
-        "git_commit": commit,
-        "git_uncommitted_changes": dirty,
+        **_common.machine_info("duckdb", "openpyxl"),
         "load_average_at_start": os.getloadavg(),
     }
 

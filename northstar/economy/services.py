@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -133,17 +134,29 @@ class MeasureInfo:
 
 def measure_info(code: str) -> MeasureInfo:
     """What a measure code means: from the Measure table if loaded, else the vocabulary."""
-    fields = MEASURES.get(code) or EXTRA_MEASURES.get(code)
-    stored = Measure.objects.filter(code=code).first()
-    if stored is not None:
-        return MeasureInfo(code, stored.name, stored.unit, stored.source, stored.description)
-    if fields is None:
-        raise UserInputError(
-            f"{code!r} is not a measure. Use one of: {', '.join(sorted(known_measure_codes()))}."
+    return measure_infos([code])[code]
+
+
+def measure_infos(codes: Iterable[str]) -> dict[str, MeasureInfo]:
+    """measure_info of each code, in one query."""
+    codes = list(dict.fromkeys(codes))
+    stored = {m.code: m for m in Measure.objects.filter(code__in=codes)}
+    infos = {}
+    for code in codes:
+        if code in stored:
+            m = stored[code]
+            infos[code] = MeasureInfo(code, m.name, m.unit, m.source, m.description)
+            continue
+        fields = MEASURES.get(code) or EXTRA_MEASURES.get(code)
+        if fields is None:
+            raise UserInputError(
+                f"{code!r} is not a measure. Use one of: "
+                f"{', '.join(sorted(known_measure_codes()))}."
+            )
+        infos[code] = MeasureInfo(
+            code, fields["name"], fields["unit"], fields["source"], fields["description"]
         )
-    return MeasureInfo(
-        code, fields["name"], fields["unit"], fields["source"], fields["description"]
-    )
+    return infos
 
 
 def known_measure_codes() -> set[str]:
@@ -155,15 +168,25 @@ def area_measure_codes() -> list[str]:
     return [c for c in [*MEASURES, *EXTRA_MEASURES] if c not in INDUSTRY_MEASURES]
 
 
-def loaded_measure_codes() -> set[str]:
-    # EXISTS per measure, not DISTINCT over every statistic: on PostgreSQL the latter read all
-    # ~400,000 rows (40–80 ms) each time a page asked (see docs/PERFORMANCE.md).
+def loaded_measure_codes(codes: Iterable[str] | None = None) -> set[str]:
+    """The measures (of `codes`, or all) that have figures, in one query.
+
+    EXISTS per measure, correlated on its id, so that each is one index lookup. Not DISTINCT
+    over every statistic: on PostgreSQL that read all ~400,000 rows (40–80 ms) each time a page
+    asked. Nor `Statistic.filter(measure__code=…).exists()`: PostgreSQL plans that join with
+    LIMIT 1 as a scan of the table until the first match, which starts wherever the last scan
+    of the table stopped (synchronised scans) and so took anything from 0 to 200 ms
+    (docs/PERFORMANCE.md).
+    """
     has_values = Statistic.objects.filter(measure=models.OuterRef("pk"))
-    return set(Measure.objects.filter(models.Exists(has_values)).values_list("code", flat=True))
+    measures = Measure.objects.filter(models.Exists(has_values))
+    if codes is not None:
+        measures = measures.filter(code__in=list(codes))
+    return set(measures.values_list("code", flat=True))
 
 
 def is_loaded(code: str) -> bool:
-    return Statistic.objects.filter(measure__code=code).exists()
+    return code in loaded_measure_codes([code])
 
 
 def import_hint(code: str) -> str:
@@ -310,7 +333,7 @@ class Area:
     def label(self) -> str:
         return f"{self.area.name} ({self.area.get_level_display()} {self.area.code})"
 
-    @property
+    @cached_property  # a page shows it (and asks whether it has one): one query, not two
     def explanation(self) -> str:
         """e.g. 'Figures for Liverpool City Region are those of Merseyside (ITL2 region TLD7):
         Merseyside = the six Liverpool City Region boroughs (Halton, …).'"""
@@ -375,12 +398,13 @@ def sources_for(used: Iterable[tuple[str, int]]) -> list[Source]:
     """Sources of (measure code, import id) pairs, in a stable order."""
     pairs = sorted(set(used))
     imports = Import.objects.in_bulk({pk for _, pk in pairs})
+    infos = measure_infos(code for code, pk in pairs if pk in imports)
     out = []
     for code, pk in pairs:
         record = imports.get(pk)
         if record is None:
             continue
-        info = measure_info(code)
+        info = infos[code]
         when = record.finished_at or record.started_at
         out.append(
             Source(
@@ -477,43 +501,82 @@ def metric_values(
     level: str | None = None,
     years: Iterable[int] | None = None,
 ) -> MetricValues:
-    """A metric's figures by (place id, year) for the given places or level (three queries)."""
-    place_ids = list(place_ids) if place_ids is not None else None
-    years = list(years) if years is not None else None
-    numerators = _cells(m.code, place_ids=place_ids, level=level, years=years)
-    denominator = {}
-    if m.denominators:
-        denominator = _cells(m.denominators[0], place_ids=place_ids, level=level, years=years)
+    """A metric's figures by (place id, year) for the given places or level (two queries)."""
+    inputs = MetricInputs.read(m, place_ids=place_ids, level=level, years=years)
     out = MetricValues({})
-    for key, cell in numerators.items():
+    for key in inputs.numerators:
+        out.values[key], used = inputs.value(key)
+        if used:
+            out.used_by[key] = used
+    return out
+
+
+@dataclass
+class MetricInputs:
+    """The published figures a metric is worked out from: its measure's cells and its
+    denominator's, by (place id, year). `value(key)` works out one figure."""
+
+    metric: Metric
+    numerators: dict[tuple[int, int], Cell]
+    denominators: dict[tuple[int, int], Cell]
+
+    @classmethod
+    def read(
+        cls,
+        m: Metric,
+        *,
+        place_ids: Iterable[int] | None = None,
+        level: str | None = None,
+        years: Iterable[int] | None = None,
+    ) -> MetricInputs:
+        place_ids = list(place_ids) if place_ids is not None else None
+        years = list(years) if years is not None else None
+        numerators = _cells(m.code, place_ids=place_ids, level=level, years=years)
+        denominators = {}
+        if m.denominators:
+            denominators = _cells(m.denominators[0], place_ids=place_ids, level=level, years=years)
+        return cls(m, numerators, denominators)
+
+    def value(self, key: tuple[int, int]) -> tuple[Value, set[tuple[str, int]]]:
+        """The figure of one (place id, year) with a published value, and the (measure code,
+        import id) pairs it was worked out from."""
+        m, cell = self.metric, self.numerators[key]
         if cell.value is None:
             note = "suppressed by the publisher" if cell.suppressed else "not published"
-            out.values[key] = Value(None, cell.period_kind, note)
-            continue
-        used = out.used_by.setdefault(key, set())
-        used.add((m.code, cell.import_id))
+            return Value(None, cell.period_kind, note), set()
+        used = {(m.code, cell.import_id)}
         if m.per == Per.NONE:
-            out.values[key] = Value(cell.value, cell.period_kind)
-            continue
+            return Value(cell.value, cell.period_kind), used
         if m.per == Per.HEAD and m.code in PER_POPULATION:
             scale, residents = PER_POPULATION[m.code]
-            out.values[key] = Value(
-                calc.per_head(cell.value, residents, scale=scale), cell.period_kind
-            )
-            continue
-        d = denominator.get(key)
+            return Value(calc.per_head(cell.value, residents, scale=scale), cell.period_kind), used
+        d = self.denominators.get(key)
         if d is None or d.value is None:
             what = "population" if m.per == Per.HEAD else "GVA"
-            out.values[key] = Value(None, cell.period_kind, f"no {what} figure for {key[1]}")
-            continue
+            return Value(None, cell.period_kind, f"no {what} figure for {key[1]}"), used
         used.add((m.denominators[0], d.import_id))
         if m.per == Per.HEAD:
             result = calc.per_head(cell.value, d.value, scale=m.scale)
         else:
             result = calc.per_million_gva(cell.value, d.value, scale=m.scale)
         note = "" if result is not None else "the denominator is zero"
-        out.values[key] = Value(result, cell.period_kind, note)
-    return out
+        return Value(result, cell.period_kind, note), used
+
+    def years(self) -> list[int]:
+        """Every year with a published cell (known or not)."""
+        return sorted({y for (_, y) in self.numerators})
+
+    def known_years(self) -> list[int]:
+        """The years in which at least one figure is known (MetricValues.known_years), working
+        out figures only until each year's first known one."""
+        keys_by_year: dict[int, list[tuple[int, int]]] = {}
+        for key in self.numerators:
+            keys_by_year.setdefault(key[1], []).append(key)
+        return sorted(
+            year
+            for year, keys in keys_by_year.items()
+            if any(self.value(key)[0].value is not None for key in keys)
+        )
 
 
 def period_label(kind: str, year: int) -> str:
@@ -609,13 +672,15 @@ class Table:
     def is_empty(self) -> bool:
         return not self.rows
 
-    @property
+    @cached_property
     def missing_hints(self) -> list[tuple[str, str]]:
-        return [(measure_info(code).name, import_hint(code)) for code in self.missing_measures]
+        infos = measure_infos(self.missing_measures)
+        return [(infos[code].name, import_hint(code)) for code in self.missing_measures]
 
 
 def _missing(*codes: str) -> list[str]:
-    return [c for c in codes if not is_loaded(c)]
+    loaded = loaded_measure_codes(codes)
+    return [c for c in codes if c not in loaded]
 
 
 def _area_filters(area: Area) -> Filters:
@@ -734,6 +799,8 @@ class Comparison:
     filters: Filters
     notes: list[str]
     loaded: bool
+    # The metric's measures (its own and its denominator's) that have no figures loaded.
+    missing_measures: list[str] = field(default_factory=list)
 
     @property
     def period(self) -> str:
@@ -773,7 +840,7 @@ class Comparison:
             sources=self.sources,
             filters=self.filters,
             notes=self.notes,
-            missing_measures=_missing(self.metric.code, *self.metric.denominators),
+            missing_measures=self.missing_measures,
             empty_message=(
                 f"{self.metric.measure.name}: no figures for any {level_name} in the loaded data."
                 if self.loaded
@@ -789,11 +856,14 @@ def compare(
     area(s) highlighted. The year defaults to the latest with figures at that level."""
     if level not in ITL_LEVELS:
         raise UserInputError(f"{level!r} is not a level to compare: use itl1, itl2 or itl3.")
-    got = metric_values(m, level=level)
-    years = got.known_years()
+    loaded = loaded_measure_codes([m.code, *m.denominators])
+    # Every year's figures are read (two queries), but only the year shown is worked out in
+    # full: for the list of years, a year counts once its first known figure is found.
+    inputs = MetricInputs.read(m, level=level)
+    years = inputs.known_years()
     if year is None and years:
         year = years[-1]
-    elif year is not None and year not in got.years() and years:
+    elif year is not None and year not in inputs.years() and years:
         raise UserInputError(
             f"No {m.measure.name} figures for {year} at {PlaceLevel(level).label} level: "
             f"the years with figures are {years[0]}–{years[-1]}."
@@ -801,13 +871,22 @@ def compare(
     area = area_of(place) if place is not None else None
     highlight = {p.pk for p in same_ground(area.area, level)} if area else set()
     places = list(Place.objects.filter(level=level).order_by("name"))
-    in_year = {pid: v for (pid, y), v in got.values.items() if y == year}
+    in_year: dict[int, Value] = {}
+    used_in_year: set[tuple[str, int]] = set()
+    for key in inputs.numerators:
+        if key[1] == year:
+            in_year[key[0]], used = inputs.value(key)
+            used_in_year |= used
     ranked = calc.ranks({pid: v.value for pid, v in in_year.items()})
     rows = [
         ComparisonRow(p, in_year.get(p.pk), ranked.get(p.pk), p.pk in highlight) for p in places
     ]
     rows.sort(key=lambda r: (r.rank is None, r.rank.position if r.rank else 0, r.place.name))
-    kind = next((v.period_kind for v in in_year.values()), got.period_kind())
+    kinds = {cell.period_kind for cell in inputs.numerators.values()}
+    kind = next(
+        (v.period_kind for v in in_year.values()),
+        kinds.pop() if len(kinds) == 1 else PeriodKind.CALENDAR_YEAR,
+    )
     filters = [
         (
             "Areas",
@@ -827,10 +906,11 @@ def compare(
         rows=rows,
         years=years,
         area=area,
-        sources=sources_for(got.used_in(year)),
+        sources=sources_for(used_in_year),
         filters=filters,
         notes=_notes(m.code),
-        loaded=is_loaded(m.code),
+        loaded=m.code in loaded,
+        missing_measures=[c for c in (m.code, *m.denominators) if c not in loaded],
     )
 
 

@@ -66,8 +66,8 @@ def _problem(request, message: str, status: int = 400):
 def _place_or_none(request):
     """The place asked for (or the default); None when no place is loaded at all."""
     text = request.GET.get("place", "")
-    if not text.strip() and services.default_place() is None:
-        return None
+    if not text.strip():
+        return services.default_place()
     return services.find_place(text)
 
 
@@ -222,8 +222,8 @@ def compare(request):
         "level": level,
         "year": request.GET.get("year", ""),
         "measures": [
-            (code, services.measure_info(code).name, code in loaded)
-            for code in services.area_measure_codes()
+            (code, info.name, code in loaded)
+            for code, info in services.measure_infos(services.area_measure_codes()).items()
         ],
         "pers": services.Per.choices,
         "levels": [(lv.value, lv.label) for lv in services.ITL_LEVELS],

@@ -79,6 +79,10 @@ class Importer:
         """Write the prepared rows (inside the import's transaction); return how many."""
         raise NotImplementedError
 
+    def after_commit(self, record: Import) -> None:
+        """Run once the import's transaction has committed (e.g. refresh the planner's statistics
+        of a large table). Not called when the import runs inside an outer transaction."""
+
     def count_rows(self, path: Path) -> int | None:
         """The number of rows, if cheap to know in advance (for progress bars): for a plain CSV,
         its lines less the header (a quoted value spanning lines makes this an estimate)."""
@@ -227,6 +231,8 @@ def run_import(
     except Exception:
         _finish_failed(record)
         raise
+    if not transaction.get_connection().in_atomic_block:
+        importer.after_commit(record)
     record.refresh_from_db()
     return ImportOutcome(record, prepared.rows_read, loaded)
 

@@ -49,8 +49,8 @@ from .common import (
     parse_year,
     read_csv_rows,
     refuse_figures_of_other_datasets,
-    replace_dataset_statistics,
     replace_edition_statistics,
+    replace_statistics,
 )
 
 UK_GSS = "K02000001"  # the ONS GSS code of the United Kingdom
@@ -240,7 +240,7 @@ class Dr52V1Importer(_Dr52Base):
 
     def write(self, rows, record) -> int:
         refuse_figures_of_other_datasets(record, rows)
-        return replace_dataset_statistics(record, rows, V1_MEASURES)
+        return replace_statistics(record, rows, V1_MEASURES)
 
 
 # ITL1 regions: the fixed twelve, by every name the publishers use (ONS GVA tables and the
@@ -320,4 +320,4 @@ class BerdItl1Importer(Importer):
 
     def write(self, rows, record) -> int:
         refuse_figures_of_other_datasets(record, rows)
-        return replace_dataset_statistics(record, rows, ITL1_MEASURES)
+        return replace_statistics(record, rows, ITL1_MEASURES)

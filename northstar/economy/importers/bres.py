@@ -27,7 +27,7 @@ from .common import (
     parse_amount,
     parse_year,
     read_csv_rows,
-    replace_dataset_statistics_in_bulk,
+    replace_statistics,
 )
 
 EARLIEST_YEAR = 2008  # BRES began with the 2008 reference year (it replaced the ABI)
@@ -109,7 +109,7 @@ class BresImporter(Importer):
         )
 
     def write(self, rows, record) -> int:
-        loaded = replace_dataset_statistics_in_bulk(record, rows, measure_fields(self.measure))
+        loaded = replace_statistics(record, rows, measure_fields(self.measure))
         ensure_name_aliases(PlaceLevel.ITL2, self.names)
         return loaded
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import polars as pl
 
 from northstar.economy.models import Measure, PeriodKind, Statistic
+from northstar.ingest import bulk
 from northstar.ingest.framework import RowProblem
 from northstar.ingest.models import Import
 from northstar.places.models import Place
@@ -116,12 +120,21 @@ class PlaceCodes:
         raise RowProblem(f"area code {code!r} is not a known place", column)
 
 
-def place_ids_for(rows: list[StatisticRow]) -> dict[str, int]:
-    """Ids of the rows' places, creating ITL areas the file named (write phase only)."""
+def place_ids_for(rows) -> dict[str, int]:
+    """Ids of the rows' places (StatisticRows or a statistics frame), creating ITL areas the file
+    named (write phase only)."""
     from northstar.places.services import ensure_itl_place
 
     ids = dict(Place.objects.values_list("code", "id"))
-    names = {r.place_code: r.place_name for r in rows if r.place_code not in ids}
+    if isinstance(rows, pl.DataFrame):
+        unknown = (
+            rows.filter(~pl.col("place_code").is_in(list(ids)))
+            .group_by("place_code", maintain_order=True)
+            .agg(pl.col("place_name").last())
+        )
+        names = dict(unknown.iter_rows())
+    else:
+        names = {r.place_code: r.place_name for r in rows if r.place_code not in ids}
     # Parents first (UK, then ITL1, ITL2, ITL3): shorter codes are higher levels.
     for code in sorted(names, key=lambda c: (c != "UK", len(c))):
         ids[code] = ensure_itl_place(code, names[code] or code).pk
@@ -137,31 +150,114 @@ def ensure_measures(measures: dict[str, dict]) -> dict[str, int]:
     return ids
 
 
-def replace_dataset_statistics(
-    record: Import, rows: list[StatisticRow], measures: dict[str, dict]
-) -> int:
-    """Replace what earlier imports of this dataset wrote with these rows (inside the transaction)."""
-    measure_ids = ensure_measures(measures)
-    place_ids = place_ids_for(rows)
-    Statistic.objects.filter(source_import__dataset=record.dataset).delete()
-    Statistic.objects.bulk_create(
-        (
-            Statistic(
-                measure_id=measure_ids[r.measure],
-                place_id=place_ids[r.place_code],
-                period_kind=r.period_kind,
-                year=r.year,
-                industry_code=r.industry_code,
-                industry_name=r.industry_name,
-                value=r.value,
-                suppressed=r.suppressed,
-                source_import=record,
+# --- Writing a dataset's values ----------------------------------------------------------------
+
+# The prepared rows of a statistics file as columns: what a vectorised importer hands to the
+# write phase (StatisticRows are turned into the same frame).
+STATISTIC_COLUMNS: dict[str, Any] = {
+    "measure": pl.String,
+    "place_code": pl.String,
+    "place_name": pl.String,
+    "period_kind": pl.String,
+    "year": pl.Int64,
+    "industry_code": pl.String,
+    "industry_name": pl.String,
+    "value": pl.String,  # the number as text, which the database reads exactly; null for a gap
+    "suppressed": pl.Boolean,
+}
+# The Statistic columns written, in this order.
+STATISTIC_FIELDS = (
+    "measure_id",
+    "place_id",
+    "period_kind",
+    "year",
+    "industry_code",
+    "industry_name",
+    "value",
+    "suppressed",
+    "source_import_id",
+)
+FIGURE_KEY = ("measure_id", "place_id", "period_kind", "year", "industry_code")
+
+
+def statistics_frame(rows) -> pl.DataFrame:
+    """StatisticRows as a statistics frame (a frame is returned as it is)."""
+    if isinstance(rows, pl.DataFrame):
+        return rows
+    return pl.DataFrame(
+        [
+            (
+                r.measure,
+                r.place_code,
+                r.place_name,
+                str(r.period_kind),
+                r.year,
+                r.industry_code,
+                r.industry_name,
+                None if r.value is None else str(r.value),
+                r.suppressed,
             )
             for r in rows
-        ),
-        batch_size=2000,
+        ],
+        schema=STATISTIC_COLUMNS,
+        orient="row",
     )
-    return len(rows)
+
+
+def keyed_statistics(
+    record: Import, rows, measure_ids: dict[str, int], place_ids: dict[str, int]
+) -> pl.DataFrame:
+    """The rows as Statistic columns (STATISTIC_FIELDS): measure and place ids, the import."""
+    frame = statistics_frame(rows)
+    return frame.select(
+        pl.col("measure").replace_strict(measure_ids, return_dtype=pl.Int64).alias("measure_id"),
+        pl.col("place_code").replace_strict(place_ids, return_dtype=pl.Int64).alias("place_id"),
+        "period_kind",
+        "year",
+        "industry_code",
+        "industry_name",
+        "value",
+        "suppressed",
+        pl.lit(record.pk, dtype=pl.Int64).alias("source_import_id"),
+    )
+
+
+def insert_statistics(keyed: pl.DataFrame) -> int:
+    """Write keyed Statistic rows with COPY (PostgreSQL) or executemany (SQLite): what
+    bulk_create does, without a model instance per value (275,000 values in about a second)."""
+    return bulk.insert(Statistic, STATISTIC_FIELDS, keyed)
+
+
+def replace_statistics(
+    record: Import, rows, measures: dict[str, dict], *, displace_other_datasets: bool = False
+) -> int:
+    """Replace what earlier imports of this dataset wrote with these rows (StatisticRows, or a
+    statistics frame), inside the import's transaction. Returns how many were written.
+
+    `displace_other_datasets`: also remove any other dataset's value for the same measure, place,
+    period, year and industry. For two files that carry the same figures (a publisher's workbook
+    and a tidy CSV made from it): whichever is imported last holds the values, and the constraint
+    of one value per measure, place, period and industry holds. Without it, another dataset's
+    value for the same figure stays and the database refuses the import (importers that may meet
+    one refuse it readably first: refuse_figures_of_other_datasets).
+    """
+    measure_ids = ensure_measures(measures)
+    frame = statistics_frame(rows)
+    place_ids = place_ids_for(frame)
+    keyed = keyed_statistics(record, frame, measure_ids, place_ids)
+    Statistic.objects.filter(source_import__dataset=record.dataset).delete()
+    if displace_other_datasets and keyed.height:
+        keys = set(keyed.select(FIGURE_KEY).unique().iter_rows())
+        overlapping = Statistic.objects.filter(
+            measure_id__in={k[0] for k in keys},
+            place_id__in={k[1] for k in keys},
+            period_kind__in={k[2] for k in keys},
+            year__in={k[3] for k in keys},
+            industry_code__in={k[4] for k in keys},
+        ).values_list("id", *FIGURE_KEY)
+        stale = [pk for pk, *key in overlapping if tuple(key) in keys]
+        bulk.delete_in_chunks(Statistic.objects.all(), stale)
+    return insert_statistics(keyed)
 
 
 # --- Appended for the publishers' own formats (xlsx workbooks, wide CSVs, BRES) -----------------
@@ -178,43 +274,55 @@ def parse_amount(text, column: str, *, allow_negative: bool = False) -> tuple[De
     return value, suppressed
 
 
-class CellProblems(RowProblem):
-    """Several cells of one row are bad; each is reported with its own column."""
+# A number in the one form whose value is plainly its text without the commas: ASCII digits,
+# thousands grouped by commas or not, no leading zeros, an optional minus and decimals, spaces
+# or tabs around. parse_number reads such a text to Decimal(that text); parse_amounts reads it
+# in Polars and hands every other text (markers, '£', '1e3', '0012', …) to parse_amount itself.
+PLAIN_NUMBER = r"^[ \t]*-?(?:0|[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]*)(?:\.[0-9]+)?[ \t]*$"
 
-    def __init__(self, problems: list[RowProblem]):
-        super().__init__(problems[0].reason, problems[0].column)
-        self.problems = problems
 
-
-def prepare_every_cell(importer, path, progress=None):
-    """Importer.prepare, except that a CellProblems row reports each of its bad cells.
-
-    Wide files (one column per year) use it so that a row with three bad cells lists all three.
-    `parse` may return one prepared value or a list of them (a wide row's cells).
-    """
-    from northstar.core.errors import RowError
-    from northstar.ingest.framework import MAX_ERRORS_KEPT, Prepared
-
-    prepared = Prepared()
-    total = importer.count_rows(path)
-    for line, raw in importer.read(path):
-        prepared.rows_read += 1
+def parse_amounts(texts: pl.Series, *, allow_negative: bool = False) -> pl.DataFrame:
+    """parse_amount over a column of cells at once. One row per cell: `value` (the number's text,
+    what str() of parse_amount's Decimal reads as; null for a gap), `suppressed`, and `bad`
+    (parse_amount raises RowProblem for the cell: the row-by-row parser words why)."""
+    frame = pl.DataFrame({"text": texts.cast(pl.String)})
+    number = pl.col("text").str.strip_chars(" \t").str.replace_all(",", "", literal=True)
+    # At most 18 characters (sign and point included): under 10^18; longer ones are rare
+    # enough for parse_amount.
+    fast = pl.col("text").str.contains(PLAIN_NUMBER) & (number.str.len_bytes() <= 18)
+    if not allow_negative:
+        fast = fast & ~number.str.starts_with("-")
+    frame = frame.with_columns(fast.fill_null(False).alias("fast"), number.alias("number"))
+    others = frame.filter(~pl.col("fast") & pl.col("text").is_not_null())
+    read: dict[str, tuple[str | None, bool, bool]] = {}
+    for text in others.get_column("text").unique().to_list():
         try:
-            value = importer.parse(line, raw)
-        except RowProblem as problem:
-            for each in getattr(problem, "problems", [problem]):
-                if len(prepared.errors) < MAX_ERRORS_KEPT:
-                    prepared.errors.append(RowError(line, each.reason, each.column))
-            continue
-        if isinstance(value, list):
-            prepared.rows.extend(value)
-        elif value is not None:
-            prepared.rows.append(value)
-        if progress is not None and prepared.rows_read % 500 == 0:
-            progress(prepared.rows_read, total)
-    if progress is not None:
-        progress(prepared.rows_read, total)
-    return prepared
+            value, suppressed = parse_amount(text, "", allow_negative=allow_negative)
+        except RowProblem:
+            read[text] = (None, False, True)
+        else:
+            read[text] = (None if value is None else str(value), suppressed, False)
+
+    def looked_up(index: int, dtype) -> pl.Expr:
+        if not read:
+            return pl.lit(None, dtype=dtype)
+        mapping = {text: found[index] for text, found in read.items()}
+        return pl.col("text").replace_strict(mapping, default=None, return_dtype=dtype)
+
+    fast = pl.col("fast")
+    return frame.select(
+        pl.when(fast).then(pl.col("number")).otherwise(looked_up(0, pl.String)).alias("value"),
+        pl.when(fast)
+        .then(pl.lit(False))
+        .otherwise(looked_up(1, pl.Boolean).fill_null(False))
+        .alias("suppressed"),
+        pl.when(fast)
+        .then(pl.lit(False))
+        .when(pl.col("text").is_null())
+        .then(pl.lit(True))  # a missing cell: "the cell is empty"
+        .otherwise(looked_up(2, pl.Boolean).fill_null(True))
+        .alias("bad"),
+    )
 
 
 class DuplicateKeys:
@@ -231,58 +339,6 @@ class DuplicateKeys:
                 f" {row.industry_code}" if row.industry_code else ""
             )
             raise RowProblem(f"a second value for {what} (the first is at {first})", column)
-
-
-def _new_statistics(record: Import, rows: list[StatisticRow], measure_ids, place_ids) -> int:
-    Statistic.objects.bulk_create(
-        (
-            Statistic(
-                measure_id=measure_ids[r.measure],
-                place_id=place_ids[r.place_code],
-                period_kind=r.period_kind,
-                year=r.year,
-                industry_code=r.industry_code,
-                industry_name=r.industry_name,
-                value=r.value,
-                suppressed=r.suppressed,
-                source_import=record,
-            )
-            for r in rows
-        ),
-        batch_size=2000,
-    )
-    return len(rows)
-
-
-def replace_measure_statistics(
-    record: Import, rows: list[StatisticRow], measures: dict[str, dict]
-) -> int:
-    """Replace what earlier imports of this dataset wrote, and any other dataset's values for the
-    same measure, place, period and industry, with these rows (inside the transaction).
-
-    For two files that carry the same figures (a publisher's workbook and a tidy CSV made from it):
-    whichever is imported last holds the values, and the constraint of one value per measure,
-    place, period and industry holds.
-    """
-    measure_ids = ensure_measures(measures)
-    place_ids = place_ids_for(rows)
-    keys = {
-        (measure_ids[r.measure], place_ids[r.place_code], r.period_kind, r.year, r.industry_code)
-        for r in rows
-    }
-    Statistic.objects.filter(source_import__dataset=record.dataset).delete()
-    if keys:
-        overlapping = Statistic.objects.filter(
-            measure_id__in={k[0] for k in keys},
-            place_id__in={k[1] for k in keys},
-            period_kind__in={k[2] for k in keys},
-            year__in={k[3] for k in keys},
-            industry_code__in={k[4] for k in keys},
-        ).values_list("id", "measure_id", "place_id", "period_kind", "year", "industry_code")
-        stale = [pk for pk, *key in overlapping if tuple(key) in keys]
-        for start in range(0, len(stale), 900):
-            Statistic.objects.filter(id__in=stale[start : start + 900]).delete()
-    return _new_statistics(record, rows, measure_ids, place_ids)
 
 
 def ensure_name_aliases(level: str, names: dict[str, str] | None = None) -> int:
@@ -318,6 +374,17 @@ def read_csv_rows(path, required: tuple[str, ...], on_header=None):
     A missing column, a file that is not text, or a damaged gzip stream is a UserInputError;
     `on_header(fieldnames)` may check the header further (and raise UserInputError).
     """
+    return _read_csv(path, required, on_header, as_dicts=True)
+
+
+def read_csv_cells(path, required: tuple[str, ...], on_header=None):
+    """read_csv_rows for a reader of whole columns: first (0, the column names), then
+    (line number, the row's cells as a list) for each row that is not blank. The same reading,
+    checks and UserInputErrors as read_csv_rows."""
+    return _read_csv(path, required, on_header, as_dicts=False)
+
+
+def _read_csv(path, required: tuple[str, ...], on_header, *, as_dicts: bool):
     import csv
     import gzip
     import io
@@ -344,8 +411,15 @@ def read_csv_rows(path, required: tuple[str, ...], on_header=None):
                 )
             if on_header is not None:
                 on_header(fieldnames)
-            for row in reader:
-                yield reader.line_num, row
+            if as_dicts:
+                for row in reader:
+                    yield reader.line_num, row
+            else:
+                yield 0, fieldnames
+                cells = reader.reader  # the csv.reader under the DictReader, past the header
+                for row in cells:
+                    if row:  # DictReader skips blank rows too
+                        yield cells.line_num, row
     except UnicodeDecodeError as exc:
         raise UserInputError(
             f"{path.name} is not UTF-8 text (byte {exc.start} of a line cannot be read)."
@@ -539,25 +613,10 @@ def replace_edition_statistics(
         for pk, *k in earlier.filter(source_import__in=older).values_list("pk", *fields)
         if key(*k) in wanted
     ]
-    Statistic.objects.filter(pk__in=superseded).delete()
-    Statistic.objects.bulk_create(
-        (
-            Statistic(
-                measure_id=k[0],
-                place_id=k[1],
-                period_kind=r.period_kind,
-                year=r.year,
-                industry_code=r.industry_code,
-                industry_name=r.industry_name,
-                value=r.value,
-                suppressed=r.suppressed,
-                source_import=record,
-            )
-            for k, r in to_write
-        ),
-        batch_size=2000,
+    bulk.delete_in_chunks(Statistic.objects.all(), superseded)
+    return insert_statistics(
+        keyed_statistics(record, [r for _, r in to_write], measure_ids, place_ids)
     )
-    return len(to_write)
 
 
 def refuse_figures_of_other_datasets(record: Import, rows: list[StatisticRow]) -> None:
@@ -598,61 +657,3 @@ def refuse_figures_of_other_datasets(record: Import, rows: list[StatisticRow]) -
                 for measure, place, _, year, industry, dataset in clashes[:50]
             ],
         )
-
-
-def insert_statistics(record: Import, rows: list[StatisticRow], measure_ids, place_ids) -> int:
-    """Write Statistic rows with plain INSERTs in batches: what bulk_create does, without building
-    a model instance per value (a file of 275,000 values writes in a few seconds, not tens)."""
-    from django.db import connection
-
-    meta = Statistic._meta
-    names = (
-        "measure",
-        "place",
-        "period_kind",
-        "year",
-        "industry_code",
-        "industry_name",
-        "value",
-        "suppressed",
-        "source_import",
-    )
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-    placeholders = ", ".join(["%s"] * len(names))
-    # Table and column names come from the model, never from the file; values are parameters.
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    values = [
-        (
-            measure_ids[r.measure],
-            place_ids[r.place_code],
-            r.period_kind,
-            r.year,
-            r.industry_code,
-            r.industry_name,
-            r.value,
-            r.suppressed,
-            record.pk,
-        )
-        for r in rows
-    ]
-    with connection.cursor() as cursor:
-        copy = getattr(cursor.cursor, "copy", None)  # psycopg 3 on PostgreSQL: COPY is fastest
-        if connection.vendor == "postgresql" and copy is not None:
-            with copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as stream:
-                for row in values:
-                    stream.write_row(row)
-        else:
-            for start in range(0, len(values), 5000):
-                cursor.executemany(sql, values[start : start + 5000])
-    return len(values)
-
-
-def replace_dataset_statistics_in_bulk(
-    record: Import, rows: list[StatisticRow], measures: dict[str, dict]
-) -> int:
-    """replace_dataset_statistics for files of hundreds of thousands of values."""
-    measure_ids = ensure_measures(measures)
-    place_ids = place_ids_for(rows)
-    Statistic.objects.filter(source_import__dataset=record.dataset).delete()
-    return insert_statistics(record, rows, measure_ids, place_ids)

@@ -3,9 +3,10 @@ by industry, read from the files the ONS publishes.
 
 Two files carry the regional GDP figures: the ONS workbook itself (`ons-gva-itl-xlsx`, the
 primary source) and a tidy long CSV made from it (`ons-gva-itl`, an alternative). Both write the
-same measures for the same places and years; whichever is imported last holds the values (see
-`replace_measure_statistics`), so importing both never duplicates a figure. When both files are
-present the workbook is imported after the CSV (order 20 after 19), so its values stand.
+same measures for the same places and years; whichever is imported last holds the values (its
+`replace_statistics` displaces the other's), so importing both never duplicates a figure. When
+both files are present the workbook is imported after the CSV (order 20 after 19), so its values
+stand.
 """
 
 from __future__ import annotations
@@ -18,23 +19,33 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from northstar.core.errors import UserInputError
 from northstar.economy.measures import measure_fields
+from northstar.economy.models import PeriodKind
 from northstar.ingest.framework import Importer, RowProblem, register
+from northstar.ingest.vectorised import (
+    Checked,
+    RowProblems,
+    prepare_row_by_row,
+    prepare_vectorised,
+)
 from northstar.places.models import PlaceLevel
 
 from .common import (
-    CellProblems,
+    STATISTIC_COLUMNS,
     DuplicateKeys,
     PlaceCodes,
     StatisticRow,
     ensure_name_aliases,
     latest_published_year,
     parse_amount,
+    parse_amounts,
     parse_year,
-    prepare_every_cell,
-    replace_dataset_statistics_in_bulk,
-    replace_measure_statistics,
+    read_csv_cells,
+    read_csv_rows,
+    replace_statistics,
 )
 
 GVA_MEASURES = measure_fields(
@@ -123,7 +134,7 @@ class GvaItlLongImporter(Importer):
         return row
 
     def write(self, rows, record) -> int:
-        loaded = replace_measure_statistics(record, rows, GVA_MEASURES)
+        loaded = replace_statistics(record, rows, GVA_MEASURES, displace_other_datasets=True)
         ensure_name_aliases(PlaceLevel.ITL2)
         return loaded
 
@@ -232,7 +243,7 @@ class GvaItlWorkbookImporter(Importer):
         self.seen: dict[tuple[str, str], int] = {}
 
     def prepare(self, path, progress=None):
-        return prepare_every_cell(self, path, progress)
+        return prepare_row_by_row(self, path, progress)
 
     def read(self, path: Path) -> Iterator[tuple[int, dict]]:
         """Each data row of Tables 1, 5 and 6, numbered as in the sheet."""
@@ -323,18 +334,19 @@ class GvaItlWorkbookImporter(Importer):
                 )
             )
         if problems:
-            raise CellProblems(problems)
+            raise RowProblems(problems)
         return rows
 
     def write(self, rows, record) -> int:
-        loaded = replace_measure_statistics(record, rows, GVA_MEASURES)
+        loaded = replace_statistics(record, rows, GVA_MEASURES, displace_other_datasets=True)
         ensure_name_aliases(PlaceLevel.ITL2)
         return loaded
 
 
 # --- Regional GVA(B) by industry (Tables 2c and 3c, as CSV) ---------------------------------
 
-INDUSTRY_MEASURES = measure_fields("gva_by_industry_current_prices_gbp_million")
+INDUSTRY_MEASURE = "gva_by_industry_current_prices_gbp_million"
+INDUSTRY_MEASURES = measure_fields(INDUSTRY_MEASURE)
 SECTION_WITH_DIVISIONS = re.compile(r"^([A-Z]{1,2}(?:-[A-Z]{1,2})?)\s*\(\s*[\d\s,-]+\)$")
 
 
@@ -350,7 +362,12 @@ def industry_code_of(published: str) -> str:
 
 class GvaByIndustryImporter(Importer):
     """ONS regional GVA(B) by industry, current prices, £ million: one row per area and industry,
-    one column per year; figures written with thousands separators ("12,219")."""
+    one column per year; figures written with thousands separators ("12,219").
+
+    The ITL3 file holds 275,000 figures, so `prepare` checks the whole file at once (`check`:
+    Python for the 11,000 rows' area and industry, Polars for the figures) and `parse`, the
+    row-by-row reader, words the problems of a file that has any (northstar.ingest.vectorised).
+    """
 
     publisher = "Office for National Statistics"
     level: str
@@ -364,11 +381,9 @@ class GvaByIndustryImporter(Importer):
         self.years: list[tuple[str, int]] = []
 
     def prepare(self, path, progress=None):
-        return prepare_every_cell(self, path, progress)
+        return prepare_vectorised(self, path, self.check, progress)
 
     def read(self, path: Path) -> Iterator[tuple[int, dict]]:
-        from .common import read_csv_rows
-
         self.places, self.seen, self.years = None, {}, []
         yield from read_csv_rows(path, self.columns, on_header=self._years_of)
 
@@ -390,14 +405,12 @@ class GvaByIndustryImporter(Importer):
         if not self.years:
             raise UserInputError("The file has no year columns (1998, 1999, …).")
 
-    def parse(self, line: int, raw: dict) -> list[StatisticRow]:
+    # --- Row by row: the reference reading, and the words of every problem ---------------------
+
+    def area(self, published: str) -> str:
+        """The canonical code of a row's area, or RowProblem."""
         from northstar.places.services import itl_level_of
 
-        if self.places is None:
-            self.places = PlaceCodes()
-        if None in raw:
-            raise RowProblem("the row has more cells than the header has columns")
-        published = (raw["ITL region code"] or "").strip()
         try:
             code = self.places(published, "ITL region code")
         except RowProblem as problem:
@@ -412,14 +425,32 @@ class GvaByIndustryImporter(Importer):
                 f"{self.level.upper()} areas",
                 "ITL region code",
             )
-        industry = industry_code_of(raw["SIC07 code"])
+        return code
+
+    @staticmethod
+    def industry(published: str | None) -> str:
+        industry = industry_code_of(published)
         if not industry:
             raise RowProblem("the SIC07 code is empty", "SIC07 code")
         if len(industry) > 20:
             raise RowProblem(f"{industry!r} is too long for a SIC07 code", "SIC07 code")
-        name = " ".join((raw["SIC07 description"] or "").split())
+        return industry
+
+    @staticmethod
+    def description(published: str | None) -> str:
+        name = " ".join((published or "").split())
         if len(name) > 200:
             raise RowProblem("the description is longer than 200 characters", "SIC07 description")
+        return name
+
+    def parse(self, line: int, raw: dict) -> list[StatisticRow]:
+        if self.places is None:
+            self.places = PlaceCodes()
+        if None in raw:
+            raise RowProblem("the row has more cells than the header has columns")
+        code = self.area((raw["ITL region code"] or "").strip())
+        industry = self.industry(raw["SIC07 code"])
+        name = self.description(raw["SIC07 description"])
         first = self.seen.setdefault((code, industry), line)
         if first != line:
             raise RowProblem(
@@ -435,7 +466,7 @@ class GvaByIndustryImporter(Importer):
                 continue
             rows.append(
                 StatisticRow(
-                    measure="gva_by_industry_current_prices_gbp_million",
+                    measure=INDUSTRY_MEASURE,
                     place_code=code,
                     year=year,
                     value=value,
@@ -445,11 +476,98 @@ class GvaByIndustryImporter(Importer):
                 )
             )
         if problems:
-            raise CellProblems(problems)
+            raise RowProblems(problems)
         return rows
 
+    # --- The whole file at once ---------------------------------------------------------------
+
+    def check(self, path: Path) -> Checked:
+        """The file's figures as a statistics frame (STATISTIC_COLUMNS, in the order `parse`
+        gives them), or the lines `parse` would refuse. Each row's area, industry and
+        description are checked in Python (by the same functions as `parse`, once per distinct
+        text); the figures, 24 a row, by parse_amounts."""
+        self.places, self.seen, self.years = PlaceCodes(), {}, []
+        records = read_csv_cells(path, self.columns, on_header=self._years_of)
+        _, fieldnames = next(records)
+        width = len(fieldnames)
+        at = {name: i for i, name in enumerate(fieldnames)}  # the last of a repeated heading
+        code_at, sic_at, description_at = (
+            at["ITL region code"],
+            at["SIC07 code"],
+            at["SIC07 description"],
+        )
+        year_at = [at[heading] for heading, _ in self.years]
+
+        def once(read):
+            """`read` of each distinct text once: (its value, or None when it is refused)."""
+            found: dict = {}
+
+            def cached(text):
+                if text not in found:
+                    try:
+                        found[text] = read(text)
+                    except RowProblem:
+                        found[text] = None
+                return found[text]
+
+            return cached
+
+        area = once(lambda text: self.area((text or "").strip()))
+        industry, description = once(self.industry), once(self.description)
+        lines: list[int] = []
+        bad_lines: list[int] = []
+        identities: list[tuple[str, str, str]] = []
+        figures: list[str | None] = []  # row after row, a cell per year
+        for line, cells in records:
+            lines.append(line)
+            ragged = len(cells) > width  # more cells than columns: refused before anything else
+            cells = cells[:width] + [None] * (width - len(cells))
+            identity = (
+                area(cells[code_at]),
+                industry(cells[sic_at]),
+                description(cells[description_at]),
+            )
+            # As in `parse`, a row is remembered for the repeat check only once it got so far.
+            if ragged or None in identity or self.seen.setdefault(identity[:2], line) != line:
+                bad_lines.append(line)
+            identities.append(identity)
+            figures += [cells[i] for i in year_at]
+        amounts = parse_amounts(pl.Series(figures, dtype=pl.String), allow_negative=True)
+        per_row = len(year_at)
+        bad_rows = (amounts.get_column("bad").arg_true() // per_row).unique().to_list()
+        bad_lines = sorted({*bad_lines, *(lines[i] for i in bad_rows)})
+        if bad_lines:
+            return Checked(rows=None, rows_read=len(lines), bad_lines=bad_lines)
+
+        places, industries, names = zip(*identities, strict=True) if identities else ((), (), ())
+        each_year = pl.all().repeat_by(per_row).explode()
+        frame = pl.concat(
+            [
+                pl.DataFrame(
+                    {"place_code": places, "industry_code": industries, "industry_name": names},
+                    schema=dict.fromkeys(
+                        ("place_code", "industry_code", "industry_name"), pl.String
+                    ),
+                ).select(each_year),
+                pl.DataFrame({"year": [year for _, year in self.years] * len(lines)}),
+                amounts.select("value", "suppressed"),
+            ],
+            how="horizontal",
+        ).select(
+            pl.lit(INDUSTRY_MEASURE).alias("measure"),
+            "place_code",
+            pl.lit("").alias("place_name"),
+            pl.lit(str(PeriodKind.CALENDAR_YEAR)).alias("period_kind"),
+            "year",
+            "industry_code",
+            "industry_name",
+            "value",
+            "suppressed",
+        )
+        return Checked(rows=frame.cast(STATISTIC_COLUMNS), rows_read=len(lines))
+
     def write(self, rows, record) -> int:
-        return replace_dataset_statistics_in_bulk(record, rows, INDUSTRY_MEASURES)
+        return replace_statistics(record, rows, INDUSTRY_MEASURES)
 
 
 @register

@@ -57,7 +57,7 @@ from .common import (
     parse_year,
     read_csv_rows,
     refuse_figures_of_other_datasets,
-    replace_dataset_statistics,
+    replace_statistics,
 )
 
 NESTA = "Nesta (nestauk/beis-indicators), from Innovate UK, UKRI Gateway to Research and Eurostat"
@@ -197,7 +197,7 @@ class NestaImporter(Importer):
 
     def write(self, rows, record) -> int:
         refuse_figures_of_other_datasets(record, rows)
-        return replace_dataset_statistics(record, rows, {self.measure: ALL_MEASURES[self.measure]})
+        return replace_statistics(record, rows, {self.measure: ALL_MEASURES[self.measure]})
 
 
 class NestaLepImporter(NestaImporter):

@@ -145,14 +145,13 @@ def test_a_failure_while_writing_leaves_nothing_behind(db, tmp_path, monkeypatch
     """An import killed part-way through writing rolls back: no places, no values, no success."""
     from northstar.economy.importers import common
 
-    real_bulk_create = Statistic.objects.bulk_create
+    real = common.insert_statistics
 
-    def dies_after_writing(objs, **kwargs):
-        real_bulk_create(list(objs), **kwargs)
+    def dies_after_writing(keyed):
+        assert real(keyed) == keyed.height > 0 and Statistic.objects.count() == keyed.height
         raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(Statistic.objects, "bulk_create", dies_after_writing)
-    assert common.Statistic is Statistic
+    monkeypatch.setattr(common, "insert_statistics", dies_after_writing)
     with pytest.raises(KeyboardInterrupt):
         run_import("ons-gva-itl", write(tmp_path, GOOD))
     assert not Statistic.objects.exists()

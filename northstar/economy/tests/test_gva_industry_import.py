@@ -312,3 +312,154 @@ def test_any_row_of_strings_parses_or_is_a_row_problem(places):
         assert {r.place_code for r in rows} == {"TLD7"}
 
     parse()
+
+
+# --- The vectorised check of the whole file and the row-by-row parser agree -------------------
+
+# Cells as ONS writes them, and as a damaged or hand-edited file might.
+AMOUNT_TEXTS = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "12,219",
+            "-8",
+            "0",
+            "-0",
+            "1.50",
+            "-1,000.25",
+            "[c]",
+            "..",
+            "x",
+            "-",
+            "",
+            " 7 ",
+            "\t3,000\t",
+            "1,23",
+            "12,2190",
+            "0,123",
+            "0012",
+            "1e3",
+            "£5",
+            "1_000",
+            "\u0661\u0662",  # Arabic-Indic digits: Decimal reads them
+            "12\u00a0",
+            "NaN",
+            "-Infinity",
+            "999,999,999,999,999,999",
+            "1,000,000,000,000,000,000",
+            "123456789012345678",
+            "-12345678901234567",
+            "12345678901234567.5",
+        ]
+    ),
+    st.text(alphabet="0123456789,.- \t£[]cx", max_size=12),
+    st.text(max_size=6),
+    st.integers(min_value=-(10**19), max_value=10**19).map(lambda n: f"{n:,}"),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(lambda d: f"{d:,}"),
+)
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.lists(AMOUNT_TEXTS, max_size=25), st.booleans())
+def test_parse_amounts_reads_every_cell_as_parse_amount_does(texts, allow_negative):
+    import polars as pl
+
+    from northstar.economy.importers.common import parse_amounts
+
+    read = parse_amounts(pl.Series(texts, dtype=pl.String), allow_negative=allow_negative)
+    assert read.height == len(texts)
+    for text, (value, suppressed, bad) in zip(texts, read.iter_rows(), strict=True):
+        try:
+            expected, expected_suppressed = parse_amount(
+                text, "2021", allow_negative=allow_negative
+            )
+        except RowProblem:
+            assert bad, text
+            continue
+        assert not bad, text
+        assert suppressed == expected_suppressed, text
+        assert (value is None) == (expected is None), text
+        assert value is None or Decimal(value) == expected, text
+
+
+def _rows_of(prepared) -> list[tuple]:
+    """Prepared figures (a frame or StatisticRows) as comparable tuples, values as Decimals."""
+    from northstar.economy.importers.common import statistics_frame
+
+    frame = statistics_frame(prepared.rows)
+    return [
+        (*row[:7], None if row[7] is None else Decimal(row[7]), row[8]) for row in frame.iter_rows()
+    ]
+
+
+def test_any_file_is_refused_on_the_same_lines_and_read_to_the_same_figures(places, tmp_path):
+    """The whole-file check refuses exactly the lines the row-by-row parser refuses, and reads a
+    good file to the same figures, in the same order."""
+    from northstar.ingest.vectorised import prepare_row_by_row
+
+    importer = get_importer("ons-gva-industry-itl2")
+    path = tmp_path / "itl2.csv"
+    codes = st.sampled_from(["TLD7", "TLD7", " TLD7 ", "UKD7", "TLD71", "XX99", "", "TLD"])
+    industries = st.sampled_from(
+        ["Total", "C (10-33)", "CA (10-12)", "72", "50-51", "", "  G-T ", "A" * 21]
+    )
+    descriptions = st.one_of(
+        st.sampled_from(["Manufacturing", "Scientific research\nand development", "x" * 201]),
+        st.text(max_size=10),
+    )
+    row = st.tuples(codes, st.just("Merseyside"), industries, descriptions).flatmap(
+        lambda head: st.lists(AMOUNT_TEXTS.map(lambda t: t or ""), min_size=0, max_size=4).map(
+            lambda cells: [*head, *cells]  # 3 cells is the header's width; 0-2 or 4 ragged
+        )
+    )
+
+    @hypothesis_settings(
+        max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    @given(st.lists(row, min_size=1, max_size=8))
+    def same(rows):
+        write_csv(path, INDUSTRY_HEADER, rows)
+        checked = importer.check(path)
+        by_row = prepare_row_by_row(importer, path)
+        assert checked.rows_read == by_row.rows_read
+        assert checked.bad_lines == sorted({e.line for e in by_row.errors})
+        if not checked.bad_lines:
+            assert _rows_of(checked) == _rows_of(by_row)
+
+    same()
+
+
+@needs(WORKBOOK, ITL3)
+def test_the_real_itl3_file_reads_to_the_same_figures_either_way(db):
+    from northstar.ingest.vectorised import prepare_row_by_row
+
+    itl_places_from_the_workbook(WORKBOOK)
+    importer = get_importer("ons-gva-industry-itl3")
+    whole = importer.prepare(ITL3)  # the vectorised check
+    by_row = prepare_row_by_row(importer, ITL3)
+    assert whole.rows_read == by_row.rows_read == 11456
+    assert not whole.errors and not by_row.errors
+    assert _rows_of(whole) == _rows_of(by_row)
+    assert len(_rows_of(whole)) == 11456 * 24
+
+
+@needs(WORKBOOK, ITL3)
+def test_a_bad_cell_deep_in_the_real_itl3_file_is_named_by_line_and_column(db, tmp_path):
+    """The vectorised check finds it; the row-by-row parser words it, with its line and
+    column; nothing is written."""
+    import csv
+    import io
+
+    itl_places_from_the_workbook(WORKBOOK)
+    text = gzip.decompress(ITL3.read_bytes()).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = rows[0]
+    rows[5000 - 1][header.index("2015")] = "12,34"  # line 5000 of the file
+    rows[9000 - 1][header.index("2021")] = ""  # a blank figure on line 9000
+    path = write_csv(tmp_path / "itl3.csv.gz", header, rows[1:], gz=True)
+    with pytest.raises(FileRejected) as caught:
+        run_import("ons-gva-industry-itl3", path)
+    assert [(e.line, e.column) for e in caught.value.errors] == [(5000, "2015"), (9000, "2021")]
+    assert "'12,34' is not a number" in caught.value.errors[0].reason
+    assert caught.value.errors[1].reason == "the cell is empty"
+    assert not Statistic.objects.exists()

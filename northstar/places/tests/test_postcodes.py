@@ -182,6 +182,44 @@ def test_a_new_file_for_an_area_replaces_the_old_one(db, tmp_path):
     assert after == before
 
 
+def test_plain_rows_leave_what_the_upsert_of_model_instances_left(db, tmp_path):
+    """The importer writes plain rows (write_postcodes) after deleting the areas' postcodes;
+    places.services.save_postcodes upserts model instances: the same postcodes either way."""
+    from northstar.ingest.framework import get_importer
+    from northstar.places.importers import write_postcodes
+    from northstar.places.services import save_postcodes
+
+    load_made_up(tmp_path)
+    run_import("postcode-districts-lad", csv_file(tmp_path, "d.csv", DISTRICTS, DISTRICTS_HEADER))
+    files = [
+        POSTCODES,
+        # L again: one kept, one moved (more decimals than stored), one new; CH and WA untouched
+        ["L1 0AA,53.4100049,-2.9300051\n", "L1 0AB,53.40100,-2.92100\n"],
+        ["WA7 4QX,53.34001,-2.70001\n"],
+    ]
+    importer = get_importer("ons-postcodes")
+    ends = []
+    for writer in (save_postcodes, write_postcodes):
+        Postcode.objects.all().delete()
+        for n, lines in enumerate(files):
+            batch = importer.prepare(csv_file(tmp_path, f"{n}.csv", lines)).rows
+            record = Import.objects.create(
+                dataset="ons-postcodes", publisher="test", file_name=f"{n}.csv", sha256="0" * 64
+            )
+            assert writer(batch, record) == len(lines)
+        ends.append(
+            sorted(
+                Postcode.objects.values_list(
+                    "code", "published", "area", "district", "latitude", "longitude", "lad",
+                    "lad_method", "source_import__file_name",
+                )
+            )
+        )  # fmt: skip
+    assert ends[0] == ends[1]
+    assert [p[0] for p in ends[1]] == ["CH269AG", "CH411AA", "L10AA", "L10AB", "WA74QX"]
+    assert ends[1][2][4:6] == (Decimal("53.41000"), Decimal("-2.93001"))
+
+
 @pytest.mark.parametrize(
     ("bad_line", "column", "reason"),
     [
