@@ -32,25 +32,19 @@ import argparse
 import csv
 import datetime as dt
 import json
-import os
-import platform
 import random
-import resource
-import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common
+from _common import PYTHON, REPO_DIR, RESULTS_DIR, VAR_DIR, percentile, rss_mib
+
 sys.path.insert(0, str(REPO_DIR))
-PYTHON = sys.executable
-VAR_DIR = REPO_DIR / "var" / "bench"
-RESULTS_DIR = REPO_DIR / "bench" / "results"
 SQLITE_FILE = VAR_DIR / "northstar-bench-participants.sqlite3"
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DATABASE = "iuk_bench"
-PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DATABASE}"
+PG_URL = _common.pg_url(PG_DATABASE)
 SEED = 20240401
 DATASET = "innovate-uk-funded-projects"
 
@@ -459,7 +453,7 @@ def child_import(path: str) -> dict:
     t = time.perf_counter()
     outcome = run_import(Timed(), path)
     wall = time.perf_counter() - t
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_rss_mb = rss_mib()  # this process's peak: it runs nothing else
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -472,7 +466,7 @@ def child_import(path: str) -> dict:
         # Hashing the file, recording the Import and committing (PostgreSQL checks the deferred
         # foreign keys of every row written at COMMIT).
         "hash_record_commit_s": round(wall - phases["read_validate_s"] - phases["write_s"], 2),
-        "peak_rss_mb": round(rss_kb / 1024, 1),
+        "peak_rss_mb": peak_rss_mb,
         "rows_read": outcome.rows_read,
         "rows_loaded": outcome.rows_loaded,
         "participations": Participation.objects.count(),
@@ -542,16 +536,6 @@ def child_analysis(repeat: int) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    data = sorted(values)
-    if not data:
-        return float("nan")
-    pos = (len(data) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
 def summarise(times_ms: list[float]) -> dict:
     return {
         "n": len(times_ms),
@@ -562,45 +546,21 @@ def summarise(times_ms: list[float]) -> dict:
 
 
 def bench_env(database: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "northstar.settings.deploy",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "NORTHSTAR_HTTPS": "0",
-            "DATABASE_URL": PG_URL if database == "postgres" else f"sqlite:///{SQLITE_FILE}",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
+    return _common.deploy_env(database, SQLITE_FILE, PG_DATABASE)
 
 
 def fresh_database(database: str) -> None:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    if database == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    _common.fresh_database(database, SQLITE_FILE, PG_DATABASE)
 
 
 def run_child(database: str, *args: str, timeout: int = 3600) -> dict:
-    proc = subprocess.run(
-        [PYTHON, __file__, "child", *args],
-        env=bench_env(database),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO_DIR,
-    )
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
-        raise RuntimeError(f"child {args[0]} on {database} failed")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    """A child process on the database (killed after `timeout` s); the JSON of its last line."""
+    try:
+        run = _common.measured([PYTHON, __file__, "child", *args], bench_env(database), timeout)
+    except RuntimeError as exc:
+        sys.stderr.write(str(exc)[-10000:] + "\n")
+        raise RuntimeError(f"child {args[0]} on {database} failed") from None
+    return json.loads(run["stdout"].strip().splitlines()[-1])
 
 
 def floors(csv_path: Path) -> dict:
@@ -631,32 +591,7 @@ def xlsx_floor(path: Path) -> dict:
 
 
 def machine_info() -> dict:
-    import django
-    import duckdb
-    import polars
-
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_DIR, capture_output=True, text=True
-    ).stdout.strip()
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "polars": polars.__version__,
-        "duckdb": duckdb.__version__,
-        "git_commit": commit,
-    }
+    return _common.machine_info("polars", "duckdb")
 
 
 def markdown(results: dict) -> str:

@@ -11,11 +11,18 @@ and column names, quoted by the database backend, never from data.)
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 
 import polars as pl
 from django.db import connection
 
 BATCH_ROWS = 50_000
+# On SQLite, an insert of at least this many rows (indexes_set_aside) drops the table's
+# (non-unique) indexes and builds them again afterwards: filling a wide index row by row, in an order that is not the
+# index's, is several times slower than building it from the finished table. SQLite's DDL is
+# part of the import's transaction (a failure puts the indexes back) and readers keep seeing the
+# last committed table and its indexes (WAL).
+REBUILD_INDEXES_FROM_ROWS = 100_000
 
 
 def _columns(model, frame: pl.DataFrame) -> list[str]:
@@ -54,6 +61,33 @@ def insert(model, frame: pl.DataFrame) -> int:
             for batch in _for_sqlite(frame).iter_slices(n_rows=BATCH_ROWS):
                 cursor.executemany(sql, batch.rows())
     return frame.height
+
+
+@contextmanager
+def indexes_set_aside(model, rows: int):
+    """On SQLite, for an insert of at least REBUILD_INDEXES_FROM_ROWS rows: the table's plain
+    indexes are dropped for the block and built again after it (see above)."""
+    if connection.vendor != "sqlite" or rows < REBUILD_INDEXES_FROM_ROWS:
+        yield
+        return
+    with connection.cursor() as cursor:
+        indexes = _sqlite_indexes(cursor, model)
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _, create in indexes:
+            cursor.execute(create)
+
+
+def _sqlite_indexes(cursor, model) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the table's plain indexes, as SQLite recorded them."""
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+        [model._meta.db_table],
+    )
+    return list(cursor.fetchall())
 
 
 def upsert(model, frame: pl.DataFrame, unique: str) -> int:

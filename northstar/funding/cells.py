@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 import polars as pl
 
@@ -20,29 +19,35 @@ from northstar.organisations.models import SizeClass
 from .models import ProjectStatus
 
 # ------------------------------------------------------------------------------------------
-# Cells to text: the xlsx reader turns every cell into the text a CSV export would hold.
+# Cells to text: the xlsx reader (calamine, through fastexcel) gives each cell as text; numbers
+# come as their digits ('1234.5', whole numbers without '.0'), booleans as 'true'/'false' and
+# dates as 'YYYY-MM-DD HH:MM:SS'. These readers turn that into the text a CSV export holds.
 # ------------------------------------------------------------------------------------------
 
+EXCEL_DATETIME_RE = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?$"
+EXCEL_BOOLEANS = {"true": "Yes", "false": "No"}
 
-def cell_text(value) -> str | None:
-    """An Excel cell's value as text: dates as ISO dates, whole numbers without '.0'."""
+
+def excel_text(value: str | None) -> str | None:
+    """A cell's text from calamine as a spreadsheet shows it: a date (and time) as its ISO
+    date, TRUE/FALSE as Yes/No."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
+    match = re.match(EXCEL_DATETIME_RE, value)
+    if match:
+        return match.group(1)
+    return EXCEL_BOOLEANS.get(value, value)
+
+
+def excel_text_expr(column: str) -> pl.Expr:
+    text = pl.col(column)
+    return (
+        pl.when(text.str.contains(EXCEL_DATETIME_RE))
+        .then(text.str.slice(0, 10))
+        .when(text.is_in(list(EXCEL_BOOLEANS)))
+        .then(text.replace_strict(EXCEL_BOOLEANS, default=None, return_dtype=pl.String))
+        .otherwise(text)
+    )
 
 
 # Control characters and non-breaking spaces read as spaces (Python and Polars agree on what

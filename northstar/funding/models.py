@@ -170,11 +170,49 @@ class Participation(models.Model):
     class Meta:
         ordering = ["project__number", "participant_name"]
         indexes = [
-            models.Index(fields=["place", "financial_year_start"], name="funding_place_fy"),
             models.Index(fields=["financial_year_start"], name="funding_fy"),
             models.Index(fields=["local_authority_key"], name="funding_la_key"),
             # ITL1 regions also take participants by their published region.
             models.Index(fields=["region_name", "financial_year_start"], name="funding_region_fy"),
+            # Covering indexes (every column the sums read is in the key, so SQLite and — once
+            # the visibility map is set by (auto)vacuum — PostgreSQL answer from the index
+            # alone): a place's or a published region's participations are spread over nearly
+            # every page of the table, which is in file order. services._disjoint_parts.
+            # The participants Northstar could not place, by their published region: only
+            # areas without linked local authorities read them, and with the ONS boundaries
+            # loaded nearly every participant is placed and this index is all but empty.
+            models.Index(
+                fields=[
+                    "region_name",
+                    "financial_year_start",
+                    "withdrawn",
+                    "programme",
+                    "competition",
+                    "sector",
+                    "organisation",
+                    "project",
+                    "is_lead",
+                    "is_sme",
+                    "award_offered_pence",
+                    "place",  # always empty here; SQLite needs it to read the index alone
+                ],
+                condition=models.Q(place__isnull=True),
+                name="funding_unplaced_region_cover",
+            ),
+            # A place's participants, for their summary (organisations, projects, leads).
+            models.Index(
+                fields=[
+                    "place",
+                    "financial_year_start",
+                    "withdrawn",
+                    "organisation",
+                    "project",
+                    "is_lead",
+                    "is_sme",
+                    "award_offered_pence",
+                ],
+                name="funding_place_fy_summary",  # also serves place + year alone
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,8 +221,8 @@ class Participation(models.Model):
 
 class ParticipationTotal(models.Model):
     """Participations and award summed by everything the analysis groups or filters by, written
-    with the participations at each import: totals over hundreds of thousands of participants
-    read a few tens of thousands of these rows instead."""
+    with the participations at each import: a place's totals by programme, competition or sector
+    read these rows (by place and year) instead of its participations."""
 
     place = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -206,9 +244,45 @@ class ParticipationTotal(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["place", "financial_year_start"], name="funding_total_place_fy"),
             models.Index(fields=["financial_year_start"], name="funding_total_fy"),
+            # Covering: a place's totals by programme, competition or sector from the index.
+            models.Index(
+                fields=[
+                    "place",
+                    "financial_year_start",
+                    "withdrawn",
+                    "programme",
+                    "competition",
+                    "sector",
+                    "participations",
+                    "award_offered_pence",
+                ],
+                name="funding_total_place_cover",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.participations} participations, {self.award_offered_pence} pence"
+
+
+class ParticipationNationalTotal(models.Model):
+    """ParticipationTotal without the place: for the tables of every participant (all places)
+    by programme, competition or sector."""
+
+    financial_year_start = models.PositiveSmallIntegerField()
+    withdrawn = models.BooleanField()
+    enterprise_size = models.CharField(max_length=16, choices=SizeClass.choices)
+    is_sme = models.BooleanField()
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="+")
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
+    participations = models.PositiveIntegerField()
+    award_offered_pence = models.BigIntegerField()
 
     def __str__(self) -> str:
         return f"{self.participations} participations, {self.award_offered_pence} pence"

@@ -1,17 +1,21 @@
 """The Innovate UK funding analysis: award offered to participants of a place, by enterprise size,
 programme, competition, sector, financial year or local authority.
 
-One core function, `award_table`, that the command line (and later pages and the API) call. The
-database does the grouping; calculations.py turns the per-group totals into lines. Withdrawn
-participants are left out unless asked for. Every table names the files it came from.
+One core function, `award_table`, that the command line, the pages (/funding/participants/) and
+the API (/api/funding/award-table) call; `participant_summary` gives the same participants'
+headline figures. The database does the grouping; calculations.py turns the per-group totals into
+lines. Withdrawn participants are left out unless asked for. Every table names the files it came
+from, and the command that reproduces it.
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from northstar.core.errors import UserInputError
@@ -24,6 +28,7 @@ from .models import (
     Competition,
     Participation,
     ParticipationAreaTotal,
+    ParticipationNationalTotal,
     ParticipationTotal,
     Programme,
     Sector,
@@ -182,6 +187,22 @@ def place_scope(place: Place | None) -> PlaceScope:
     )
 
 
+EVERYWHERE = "all"  # the place a page or API request names for every participant
+
+
+def place_for(text: str | None) -> Place | None:
+    """The place a page or API request names: empty is the default place (every participant
+    when none is loaded), 'all' every participant (None), anything else a slug, code or name."""
+    from northstar.places.services import default_place
+
+    text = (text or "").strip()
+    if text.lower() == EVERYWHERE:
+        return None
+    if not text:
+        return default_place()
+    return find_place(text)
+
+
 def find_place(text: str) -> Place:
     """A place by slug, code or name (as an officer types it on the command line)."""
     text = (text or "").strip()
@@ -271,6 +292,25 @@ class FundingTable:
             f"Measure: award offered (£) to participants, by {Breakdown.LABELS[self.by].lower()}",
         ]
 
+    def command(self) -> str:
+        """The `northstar funding` command line that prints this table."""
+        return command_line(self.query, self.by)
+
+
+def command_line(query: FundingQuery, by: str) -> str:
+    """The `northstar funding …` command that gives the same figures as `query` grouped `by`."""
+    parts = ["northstar", "funding"]
+    if query.place is not None:
+        parts += ["--place", query.place.slug]
+    if query.first_year is not None:
+        parts += ["--from", calc.financial_year_label(query.first_year)]
+    if query.last_year is not None:
+        parts += ["--to", calc.financial_year_label(query.last_year)]
+    parts += ["--by", by]
+    if query.include_withdrawn:
+        parts.append("--include-withdrawn")
+    return shlex.join(parts)
+
 
 def participations(query: FundingQuery, scope: PlaceScope | None = None):
     """The participations a query covers."""
@@ -284,12 +324,25 @@ def participations(query: FundingQuery, scope: PlaceScope | None = None):
 
 
 @dataclass(frozen=True)
-class _Rows:
-    """Where a table's figures are summed from: the participations, or totals of them."""
+class _Part:
+    """Rows to sum, and how one of them counts participations (1, or its `participations`)."""
 
     qs: object
     count: object
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Where a table's figures are summed from: the participations, or totals of them, or (for
+    an area partly described by the publisher's names) both, in disjoint parts."""
+
+    parts: tuple[_Part, ...]
     has_names: bool  # the published local authority names are there to group by
+
+    @property
+    def qs(self):
+        (part,) = self.parts
+        return part.qs
 
 
 BY_AREA = (Breakdown.ENTERPRISE_SIZE, Breakdown.FINANCIAL_YEAR, Breakdown.LOCAL_AUTHORITY)
@@ -297,30 +350,116 @@ BY_AREA = (Breakdown.ENTERPRISE_SIZE, Breakdown.FINANCIAL_YEAR, Breakdown.LOCAL_
 
 def _rows(query: FundingQuery, scope: PlaceScope, by: str, exact_rows: bool | None) -> _Rows:
     """The tables of totals written at import answer every table but those by programme,
-    competition or sector of an area only the publisher's names describe; the participations
-    themselves answer those (and any table, with exact_rows=True)."""
+    competition or sector of an area the publisher's names describe (in part); for those, the
+    totals answer for the participants placed in its local authorities and the participations
+    for the rest (_disjoint_parts). exact_rows=True sums the participations alone, in one query
+    (as every such table was summed before; the tests compare the two)."""
     by_names = bool(scope.local_authority_keys or scope.region_names)
-    if exact_rows is None:
-        exact_rows = by_names and by not in BY_AREA
+    if exact_rows is None and by_names and by not in BY_AREA:
+        return _Rows(_disjoint_parts(query, scope, totals_for_places=True), True)
     if exact_rows:
-        return _Rows(participations(query, scope), Count("id"), True)
+        return _Rows((_Part(participations(query, scope), Count("id")),), True)
     if by_names and by not in BY_AREA:
         raise ValueError("this query needs the participations themselves")
-    model = ParticipationAreaTotal if by in BY_AREA else ParticipationTotal
-    qs = model.objects.filter(scope.q())
+    if by in BY_AREA:
+        model = ParticipationAreaTotal
+    elif scope.lad_ids is None:
+        model = ParticipationNationalTotal  # every participant: no place to filter by
+    else:
+        model = ParticipationTotal
+    return _Rows(
+        (_Part(_totals(model, query, scope), Sum("participations")),),
+        model is ParticipationAreaTotal,
+    )
+
+
+def _in_query(qs, query: FundingQuery):
+    """Rows (participations or totals) in the query's years, withdrawn left out unless asked."""
     if query.first_year is not None:
         qs = qs.filter(financial_year_start__gte=query.first_year)
     if query.last_year is not None:
         qs = qs.filter(financial_year_start__lte=query.last_year)
     if not query.include_withdrawn:
         qs = qs.filter(withdrawn=False)
-    return _Rows(qs, Sum("participations"), model is ParticipationAreaTotal)
+    return qs
+
+
+def _totals(model, query: FundingQuery, scope: PlaceScope):
+    """The rows of a table of totals that a query covers."""
+    return _in_query(model.objects.filter(scope.q()), query)
+
+
+def _disjoint_parts(
+    query: FundingQuery, scope: PlaceScope, *, totals_for_places: bool
+) -> tuple[_Part, ...]:
+    """The scope's participants in disjoint parts, each read through one index:
+
+    1. those placed in its local authorities (from the totals by place, if `totals_for_places`);
+    2. for each of the publisher's names that describe it (region, then local authority), those
+       the name adds: the participants Northstar could not place (a partial index of the
+       unplaced holds every column the sums read), and those placed in some other local
+       authority (rare; read by place, for only the places the totals by area say have any).
+
+    Why: one query with `place IN (…) OR region_name = …` makes PostgreSQL read every heap page
+    that holds a match, and a region's participants are spread over nearly every page of the
+    table (it is in file order): ~13,600 pages for the North West's 2017-18 to 2021-22."""
+    parts: list[_Part] = []
+    lads = sorted(scope.lad_ids or ())
+    if lads:
+        placed = Q(place_id__in=lads)
+        if totals_for_places:
+            rows, count = ParticipationTotal.objects.filter(placed), Sum("participations")
+        else:
+            rows, count = Participation.objects.filter(placed), Count("*")
+        parts.append(_Part(_in_query(rows, query), count))
+    names = []
+    if scope.region_names:
+        names.append(Q(region_name__in=sorted(scope.region_names)))
+    if scope.local_authority_keys:
+        names.append(Q(local_authority_key__in=sorted(scope.local_authority_keys)))
+    for i, condition in enumerate(names):
+
+        def not_taken(qs, before=names[:i]):
+            for taken in before:
+                qs = qs.exclude(taken)
+            return _in_query(qs, query)
+
+        unplaced = not_taken(Participation.objects.filter(condition, place__isnull=True))
+        parts.append(_Part(unplaced, Count("*")))
+        elsewhere = ParticipationAreaTotal.objects.filter(condition, place__isnull=False)
+        if lads:
+            elsewhere = elsewhere.exclude(place_id__in=lads)
+        places = sorted(set(not_taken(elsewhere).values_list("place_id", flat=True)))
+        if places:
+            rows = Participation.objects.filter(condition, place_id__in=places)
+            parts.append(_Part(not_taken(rows), Count("*")))
+    return tuple(parts)
+
+
+def _sources(query: FundingQuery, scope: PlaceScope) -> list[SourceFile]:
+    """The files a query's participations came from, read from the few totals by area: their
+    rows hold every column a query filters on, so they name the same files as the
+    participations, without a second pass over those (scattered through a large table)."""
+    return sources_of(_totals(ParticipationAreaTotal, query, scope))
 
 
 def _grouped(rows: _Rows, *fields: str) -> list[dict]:
-    return list(
-        rows.qs.order_by().values(*fields).annotate(n=rows.count, award=Sum("award_offered_pence"))
-    )
+    """Participations (n) and award by `fields`, summed over the parts."""
+    merged: dict[tuple, dict] = {}
+    for part in rows.parts:
+        grouped = (
+            part.qs.order_by()
+            .values(*fields)
+            .annotate(n=part.count, award=Sum("award_offered_pence"))
+        )
+        for row in grouped:
+            key = tuple(row[f] for f in fields)
+            if key in merged:
+                merged[key]["n"] += row["n"]
+                merged[key]["award"] += row["award"]
+            else:
+                merged[key] = row
+    return list(merged.values())
 
 
 def award_table(query: FundingQuery, by: str, *, exact_rows: bool | None = None) -> FundingTable:
@@ -349,7 +488,9 @@ def award_table(query: FundingQuery, by: str, *, exact_rows: bool | None = None)
         lines = calc.year_table(totals_fy, query.first_year, query.last_year)
     else:
         lines = calc.table(_named_groups(rows, by))
-    return FundingTable(query, by, scope, lines, sources_of(rows.qs))
+    # exact_rows=True (the tests' check of the totals) names the files from the participations.
+    sources = sources_of(rows.qs) if exact_rows else _sources(query, scope)
+    return FundingTable(query, by, scope, lines, sources)
 
 
 def _named_groups(rows: _Rows, by: str) -> Iterable[calc.GroupTotal]:
@@ -404,3 +545,125 @@ def sources_of(qs) -> list[SourceFile]:
         SourceFile(i.file_name, i.sha256, i.finished_at or i.started_at, i.rows_loaded)
         for i in Import.objects.filter(pk__in=list(ids)).order_by("started_at")
     ]
+
+
+def financial_years_loaded() -> tuple[int, int] | None:
+    """The first and last financial year (start years) any loaded project started in."""
+    years = ParticipationAreaTotal.objects.aggregate(
+        first=Min("financial_year_start"), last=Max("financial_year_start")
+    )
+    return None if years["first"] is None else (years["first"], years["last"])
+
+
+# ------------------------------------------------------------------------------------------
+# The summary of a query's participants, and the participations behind a table's line.
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantSummary:
+    """Headline figures of the participants a query covers."""
+
+    query: FundingQuery
+    scope: PlaceScope
+    participations: int
+    award_pence: int
+    organisations: int  # distinct organisations (after linkage and officers' merges)
+    projects: int
+    lead_participations: int  # participations as the project's lead
+    sme_participations: int
+    sme_award_pence: int
+    sources: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def sme_share(self) -> Decimal | None:
+        """SMEs' share of the award offered, percent to one decimal place."""
+        return calc.share_of(self.sme_award_pence, self.award_pence)
+
+
+def participant_summary(query: FundingQuery, scope: PlaceScope | None = None) -> ParticipantSummary:
+    """Award offered, participations, distinct organisations and projects, lead participants
+    and the SMEs' share, for the participants a query covers (`scope`: the place's, if the
+    caller has it already)."""
+    scope = scope or place_scope(query.place)
+    if scope.lad_ids is None:
+        parts = (_Part(participations(query, scope), Count("*")),)
+    else:
+        parts = _disjoint_parts(query, scope, totals_for_places=False) or (
+            _Part(Participation.objects.none(), Count("*")),
+        )
+    one_part = len(parts) == 1
+    figures = {"participations": 0, "award": 0, "leads": 0, "smes": 0, "sme_award": 0}
+    for part in parts:
+        # Counts of columns the covering indexes hold (not of `id`), so an index can answer.
+        got = part.qs.order_by().aggregate(
+            participations=Count("*"),
+            award=Sum("award_offered_pence"),
+            leads=Count("is_lead", filter=Q(is_lead=True)),
+            smes=Count("is_sme", filter=Q(is_sme=True)),
+            sme_award=Sum("award_offered_pence", filter=Q(is_sme=True)),
+            **(
+                {
+                    "organisations": Count("organisation_id", distinct=True),
+                    "projects": Count("project_id", distinct=True),
+                }
+                if one_part
+                else {}
+            ),
+        )
+        for key in figures:
+            figures[key] += got[key] or 0
+    if one_part:
+        distinct = {"organisations": got["organisations"], "projects": got["projects"]}
+    else:  # an organisation or project may be in more than one part: count it once
+        distinct = {
+            name: _union(parts, column).count()
+            for name, column in (("organisations", "organisation_id"), ("projects", "project_id"))
+        }
+    return ParticipantSummary(
+        query=query,
+        scope=scope,
+        participations=figures["participations"],
+        award_pence=figures["award"],
+        organisations=distinct["organisations"],
+        projects=distinct["projects"],
+        lead_participations=figures["leads"],
+        sme_participations=figures["smes"],
+        sme_award_pence=figures["sme_award"],
+        sources=_sources(query, scope),
+    )
+
+
+def _union(parts: tuple[_Part, ...], column: str):
+    """The distinct values of `column` over the parts (SQL UNION)."""
+    first, *others = (part.qs.order_by().values_list(column) for part in parts)
+    return first.union(*others)
+
+
+def find_competition(reference: str) -> Competition:
+    competition = (
+        Competition.objects.select_related("programme").filter(reference=reference).first()
+    )
+    if competition is None:
+        raise UserInputError(f"No Innovate UK competition with the reference {reference!r}.")
+    return competition
+
+
+def competition_participations(competition: Competition, query: FundingQuery):
+    """The participations of one competition that a query covers (its line in a table by
+    competition), with what a list of them shows."""
+    return (
+        participations(query)
+        .filter(competition=competition)
+        .select_related("project", "project__sector", "place", "organisation")
+        .order_by("project__number", "-is_lead", "participant_name", "pk")
+    )
+
+
+def organisation_participations(organisation):
+    """Every participation of an organisation, newest project first."""
+    return (
+        Participation.objects.filter(organisation=organisation)
+        .select_related("project", "competition", "programme", "place")
+        .order_by("-financial_year_start", "project__number", "pk")
+    )

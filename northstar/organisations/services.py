@@ -1,7 +1,10 @@
 """Organisation linkage: one Organisation per real organisation across rows, years and datasets.
 
 `link_records` attaches each incoming record to an organisation (existing or new) with the rules
-of linkage.py; ambiguous records become MatchCandidates for an officer. `decide_candidate`,
+of linkage.py; ambiguous records become MatchCandidates for an officer. It works in bulk (a
+whole file of half a million rows at once): each distinct party once, registered numbers by
+dictionary, and the matcher run only on the pairs of names that can reach T_low
+(calculations.reachable_pairs); the records are written with COPY / executemany. `decide_candidate`,
 `merge_organisations` and `split_records` are the officer's corrections; each records a LinkEvent
 and sends `signals.records_moved`. Every source record is kept, so any merge can be undone by a
 split.
@@ -10,22 +13,27 @@ split.
 from __future__ import annotations
 
 import csv
+import io
+import json
 import logging
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+import polars as pl
+from django.db import connection, transaction
 from django.utils import timezone
 
 from northstar.core.errors import FileRejected, RowError, UserInputError
 
-from . import linkage
+from . import calculations, linkage
 from .calculations import LabelledPair
 from .linkage import (
     THRESHOLDS,
+    Entry,
     NameForms,
     OrganisationIndex,
+    Outcome,
     Party,
     Thresholds,
     is_registered_org_id,
@@ -43,6 +51,7 @@ from .models import (
     Organisation,
     OrganisationKind,
     OrgIdAlias,
+    SizeClass,
     SourceRecord,
 )
 from .signals import records_moved
@@ -78,6 +87,20 @@ class RecordIn:
     charity_number: str = ""
 
 
+# The columns of a frame of records (link_records accepts RecordIns or such a frame); `raw` is
+# JSON text.
+RECORD_SCHEMA = {
+    "source_key": pl.String,
+    "name": pl.String,
+    "company_number": pl.String,
+    "charity_number": pl.String,
+    "postcode": pl.String,
+    "raw": pl.String,
+}
+ID_CHUNK = 5000  # values per IN (...) query
+REBUILD_INDEXES_FROM_ROWS = 100_000  # SQLite: rows from which _insert builds indexes after
+
+
 @dataclass
 class _NewOrganisation:
     name: str
@@ -89,89 +112,280 @@ class _NewOrganisation:
     pk: int | None = None
 
 
+@dataclass
+class _Unit:
+    """The new records of one party (the same name forms and registered numbers): the matcher
+    cannot tell them apart, so they are placed once, as their representative."""
+
+    party: Party
+    form: int  # index of party.forms in the pool of names
+    records: int
+    name: str  # its most common spelling, which names a new organisation
+    source_key: str  # the representative record: the first key with that spelling
+    postcode: str
+
+    def order(self) -> tuple:
+        """Registered numbers first (they anchor the names that lack one), then the most
+        common parties, then by name: the order never depends on the order of the file."""
+        p = self.party
+        kind = 0 if p.company_number else 1 if p.charity_number else 2
+        return (
+            kind,
+            p.company_number,
+            p.charity_number,
+            -self.records,
+            p.forms.primary,
+            p.forms.names,
+            self.name,
+            self.source_key,
+        )
+
+
+class _ShortlistIndex(OrganisationIndex):
+    """linkage's index, placing a record among a shortlist found in bulk
+    (calculations.reachable_pairs) rather than through its own blocks."""
+
+    def __init__(self, thresholds: Thresholds):
+        super().__init__(thresholds)
+        self.shortlist: list[Hashable] = []
+
+    def candidate_keys(self, forms: NameForms) -> list[Hashable]:
+        return self.shortlist
+
+    def add(self, key, forms, company_number="", charity_number=""):
+        # As OrganisationIndex.add, without its postings (the blocks are not used here).
+        entry = self.entries.get(key)
+        if entry is None:
+            entry = self.entries[key] = Entry(key, forms, company_number, charity_number)
+        else:
+            entry.forms = entry.forms.merged(forms)
+            entry.company_number = entry.company_number or company_number
+            entry.charity_number = entry.charity_number or charity_number
+        if entry.company_number:
+            self.by_company.setdefault(entry.company_number, key)
+        if entry.charity_number:
+            self.by_charity.setdefault(entry.charity_number, key)
+        return entry
+
+
+def _key_order(key: Hashable) -> tuple:
+    """Existing organisations (by id) before the organisations of this call (by founding)."""
+    return (0, key, ()) if isinstance(key, int) else (1, 0, key)
+
+
 # --- Linking ---
-
-
-def build_index(thresholds: Thresholds = THRESHOLDS) -> OrganisationIndex:
-    """Every active organisation, under its own name and every name its records carry."""
-    index = OrganisationIndex(thresholds)
-    for pk, name, number, charity in Organisation.objects.active().values_list(
-        "pk", "name", "company_number", "charity_number"
-    ):
-        index.add(pk, name_forms(name), number, charity)
-    names = (
-        SourceRecord.objects.filter(organisation__merged_into__isnull=True)
-        .values_list("organisation_id", "name")
-        .distinct()
-    )
-    for pk, name in names.iterator(chunk_size=5000):
-        index.add(pk, name_forms(name))
-    return index
 
 
 def link_records(
     dataset: str,
-    records: Iterable[RecordIn],
+    records: Iterable[RecordIn] | pl.DataFrame,
     *,
     source_import=None,
     thresholds: Thresholds = THRESHOLDS,
 ) -> dict[str, int]:
     """Attach each record to an organisation (existing or new); returns organisation id by
-    source_key. Idempotent: a record already linked keeps its organisation.
+    source_key. Idempotent: a record already linked keeps its organisation. `records` are
+    RecordIns or a frame of RECORD_SCHEMA's columns (a whole file's, at once).
 
     Rules (linkage.py): the same company (or charity) number → that organisation; otherwise the
     best name score against the organisations that share a block key: ≥ T_high → merged
     automatically; T_low ≤ score < T_high (or two organisations equally good) → linked to a new
     organisation and queued as MatchCandidates for an officer; below → a new organisation.
-    Pass a whole file's records in one call: the index of known names is built once per call."""
-    records = list(records)
+
+    Records are linked per party, not per row: the records with the same name forms and numbers
+    are placed once. Numbers known already are looked up in bulk; for the rest the pairs of names
+    that can reach T_low are found in bulk (calculations.reachable_pairs) and only those are
+    scored. Parties are placed in a fixed order (_Unit.order), each seeing the organisations the
+    earlier ones made, so the same records link the same way in any order."""
+    frame = _records_frame(records)
     with transaction.atomic():
-        existing = dict(
-            SourceRecord.objects.filter(dataset=dataset).values_list(
-                "source_key", "organisation_id"
+        keys = frame.get_column("source_key").to_list()
+        existing = _linked_already(dataset, keys)
+        todo = frame.unique(subset="source_key", keep="first", maintain_order=True).filter(
+            ~pl.col("source_key").is_in(list(existing))
+        )
+        _check(dataset, todo)
+        if todo.height:
+            existing.update(_link_new(dataset, todo, source_import, thresholds))
+    return {key: existing[key] for key in keys}
+
+
+def _records_frame(records) -> pl.DataFrame:
+    if isinstance(records, pl.DataFrame):
+        missing = [c for c in ("source_key", "name") if c not in records.columns]
+        if missing:
+            raise ValueError(f"records lack column(s) {', '.join(missing)}")
+        return records.select(
+            pl.col(c).cast(pl.String) if c in records.columns else pl.lit(None, pl.String).alias(c)
+            for c in RECORD_SCHEMA
+        ).with_columns(
+            pl.col("source_key", "name", "company_number", "charity_number", "postcode").fill_null(
+                ""
             )
         )
-        todo: list[RecordIn] = []
-        seen: set[str] = set()
-        for rec in records:
-            if rec.source_key in existing or rec.source_key in seen:
-                continue
-            if not (rec.name or "").strip():
-                raise UserInputError(f"Record {rec.source_key} of {dataset} has no name.")
-            if not rec.source_key or len(rec.source_key) > KEY_LENGTH:
-                raise UserInputError(
-                    f"Record keys of {dataset} must have 1 to {KEY_LENGTH} characters: "
-                    f"“{rec.source_key[:40]}”."
-                )
-            seen.add(rec.source_key)
-            todo.append(rec)
-        if todo:
-            existing.update(_link_new(dataset, todo, source_import, thresholds))
-    return {rec.source_key: existing[rec.source_key] for rec in records}
+    rows = [
+        (
+            r.source_key,
+            r.name,
+            r.company_number or "",
+            r.charity_number or "",
+            r.postcode or "",
+            json.dumps(r.raw or {}),
+        )
+        for r in records
+    ]
+    return pl.DataFrame(rows, schema=RECORD_SCHEMA, orient="row")
 
 
-def _link_new(dataset, records, source_import, thresholds) -> dict[str, int]:
-    index = build_index(thresholds)
+def _linked_already(dataset: str, keys: list[str]) -> dict[str, int]:
+    records = SourceRecord.objects.filter(dataset=dataset)
+    if len(keys) > ID_CHUNK:  # a whole file: read the dataset once
+        return dict(
+            records.values_list("source_key", "organisation_id").iterator(chunk_size=20_000)
+        )
+    return dict(records.filter(source_key__in=keys).values_list("source_key", "organisation_id"))
+
+
+def _check(dataset: str, todo: pl.DataFrame) -> None:
+    bad = todo.filter(
+        (pl.col("name").str.strip_chars() == "")
+        | (pl.col("source_key").str.len_chars() == 0)
+        | (pl.col("source_key").str.len_chars() > KEY_LENGTH)
+    )
+    if bad.height:
+        key, name = bad.row(0)[:2]
+        if not name.strip():
+            raise UserInputError(f"Record {key} of {dataset} has no name.")
+        raise UserInputError(
+            f"Record keys of {dataset} must have 1 to {KEY_LENGTH} characters: “{key[:40]}”."
+        )
+
+
+def _known_organisations(index: OrganisationIndex) -> dict[NameForms, set[int]]:
+    """Every active organisation into the index, under its own name and every name its records
+    carry; and the organisations each name form belongs to."""
+    by_forms: dict[NameForms, set[int]] = {}
+    for pk, name, number, charity in Organisation.objects.active().values_list(
+        "pk", "name", "company_number", "charity_number"
+    ):
+        forms = name_forms(name)
+        index.add(pk, forms, number, charity)
+        by_forms.setdefault(forms, set()).add(pk)
+    names = (
+        SourceRecord.objects.filter(organisation__merged_into__isnull=True)
+        .values_list("organisation_id", "name")
+        .distinct()
+    )
+    for pk, name in names.iterator(chunk_size=20_000):
+        forms = name_forms(name)
+        index.add(pk, forms)
+        by_forms.setdefault(forms, set()).add(pk)
+    return by_forms
+
+
+def _units(todo: pl.DataFrame) -> tuple[pl.DataFrame, list[_Unit], list[NameForms]]:
+    """The records with their unit, the units, and the distinct name forms of the units."""
+    names = todo.get_column("name").unique().to_list()
+    forms_of = {name: name_forms(name) for name in names}
+    pool = list(dict.fromkeys(forms_of.values()))
+    form_id = {forms: i for i, forms in enumerate(pool)}
+    numbers = {v: normalise_company_number(v) for v in todo["company_number"].unique().to_list()}
+    charities = {v: normalise_charity_number(v) for v in todo["charity_number"].unique().to_list()}
+    records = todo.with_columns(
+        pl.col("name")
+        .replace_strict({n: form_id[f] for n, f in forms_of.items()}, return_dtype=pl.Int64)
+        .alias("form"),
+        pl.col("company_number").replace_strict(numbers, return_dtype=pl.String),
+        pl.col("charity_number").replace_strict(charities, return_dtype=pl.String),
+        pl.col("name").str.strip_chars().str.slice(0, NAME_LENGTH).alias("label"),
+        pl.col("postcode")
+        .str.to_uppercase()
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .str.slice(0, 8),
+    )
+    party = ["form", "company_number", "charity_number"]
+    spellings = (
+        records.group_by(*party, "label")
+        .agg(
+            pl.len().alias("n"),
+            pl.col("source_key").min(),
+            pl.col("postcode").sort_by("source_key").first(),
+        )
+        .sort(*party, pl.col("n"), "label", descending=[False, False, False, True, False])
+    )
+    counted = records.group_by(party).agg(pl.len().alias("records"))
+    heads = spellings.group_by(party, maintain_order=True).first().join(counted, on=party)
+    units = [
+        _Unit(
+            Party(pool[form], number, charity),
+            form,
+            count,
+            label,
+            key,
+            postcode if postcode else "",
+        )
+        for form, number, charity, label, _, key, postcode, count in heads.select(
+            *party, "label", "n", "source_key", "postcode", "records"
+        ).iter_rows()
+    ]
+    units.sort(key=_Unit.order)
+    unit_of = pl.DataFrame(
+        [(u.form, u.party.company_number, u.party.charity_number, i) for i, u in enumerate(units)],
+        schema={
+            "form": pl.Int64,
+            "company_number": pl.String,
+            "charity_number": pl.String,
+            "unit": pl.Int64,
+        },
+        orient="row",
+    )
+    return records.join(unit_of, on=party), units, pool
+
+
+def _link_new(dataset, todo: pl.DataFrame, source_import, thresholds) -> dict[str, int]:
+    index = _ShortlistIndex(thresholds)
+    known = _known_organisations(index)
+    records, units, unit_forms = _units(todo)
+
+    # Which names can reach T_low, among the new ones and against every name known. A party
+    # whose registered number is known already is placed by it: its name is searched for only
+    # as a partner of the others.
+    pool = list(dict.fromkeys([*unit_forms, *known]))
+    position = {forms: i for i, forms in enumerate(pool)}
+    searched = {unit.form for unit in units if not _known_number(index, unit.party)}
+    new = [i in searched for i in range(len(pool))]
+    near: dict[int, set[int]] = {i: {i} for i in range(len(pool))}
+    for a, b in calculations.reachable_pairs(pool, new, low=thresholds.low):
+        near[a].add(b)
+        near[b].add(a)
+    known_at = {position[forms]: pks for forms, pks in known.items()}
+    units_at: dict[int, list[int]] = {}
+    for i, unit in enumerate(units):
+        units_at.setdefault(unit.form, []).append(i)
+
     new_orgs: dict[Hashable, _NewOrganisation] = {}
     gains: dict[int, tuple[str, str]] = {}  # existing organisation → numbers it learns
-    plan = []
-    for i, rec in enumerate(records):
-        party = Party(
-            name_forms(rec.name),
-            normalise_company_number(rec.company_number),
-            normalise_charity_number(rec.charity_number),
-        )
+    placed: dict[int, Hashable] = {}  # unit → the key of its organisation
+    outcomes: list[Outcome] = []
+    for u, unit in enumerate(units):
+        party = unit.party
+        shortlist: set[Hashable] = set()
+        for form in near[unit.form]:
+            shortlist |= known_at.get(form, set())
+            shortlist.update(placed[v] for v in units_at.get(form, ()) if v in placed)
+        index.shortlist = sorted(shortlist, key=_key_order)
         outcome = index.place(party)
         key = outcome.merge_with
         if key is None:
-            key = ("new", i)
+            key = ("new", u)
             new_orgs[key] = _NewOrganisation(
-                name=rec.name.strip()[:NAME_LENGTH],
+                name=unit.name,
                 forms=party.forms,
                 company_number=party.company_number,
                 charity_number=party.charity_number,
-                postcode=_postcode(rec.postcode),
-                seed=f"{dataset}\x1f{rec.source_key}",
+                postcode=unit.postcode,
+                seed=f"{dataset}\x1f{unit.source_key}",
             )
         else:
             entry = index.entries[key]
@@ -188,109 +402,228 @@ def _link_new(dataset, records, source_import, thresholds) -> dict[str, int]:
                     old = gains.get(key, ("", ""))
                     gains[key] = (old[0] or learns[0], old[1] or learns[1])
         index.add(key, party.forms, party.company_number, party.charity_number)
-        plan.append((rec, party, key, outcome))
+        placed[u] = key
+        outcomes.append(outcome)
 
     _create_organisations(new_orgs.values())
-    for pk, (number, charity) in gains.items():
+    for pk, (number, charity) in sorted(gains.items()):
         _learn_numbers(Organisation.objects.get(pk=pk), number, charity, user=None)
 
     def pk_of(key):
         return new_orgs[key].pk if key in new_orgs else key
 
-    created = SourceRecord.objects.bulk_create(
+    # Each record: its unit's organisation; the representative as its unit was placed, the
+    # others as the same party again (by number, or by the same name).
+    placement = pl.DataFrame(
         [
-            SourceRecord(
-                organisation_id=pk_of(key),
-                dataset=dataset,
-                source_key=rec.source_key,
-                name=rec.name.strip()[:NAME_LENGTH],
-                company_number=party.company_number,
-                charity_number=party.charity_number,
-                postcode=_postcode(rec.postcode),
-                raw=rec.raw,
-                source_import=source_import,
-                matched_by=outcome.how,
-                match_score=outcome.score,
+            (
+                u,
+                pk_of(placed[u]),
+                units[u].source_key,
+                outcome.how,
+                outcome.score,
+                _again(units[u].party),
             )
-            for rec, party, key, outcome in plan
+            for u, outcome in enumerate(outcomes)
         ],
-        batch_size=2000,
+        schema={
+            "unit": pl.Int64,
+            "organisation_id": pl.Int64,
+            "head": pl.String,
+            "how": pl.String,
+            "score": pl.Float64,
+            "again": pl.String,
+        },
+        orient="row",
     )
-    if any(sr.pk is None for sr in created):  # a backend that does not return ids
-        ids = dict(
+    rows = records.join(placement, on="unit").with_columns(
+        pl.when(pl.col("source_key") == pl.col("head"))
+        .then(pl.col("how"))
+        .otherwise(pl.col("again"))
+        .alias("matched_by"),
+        pl.when(pl.col("source_key") == pl.col("head"))
+        .then(pl.col("score"))
+        .otherwise(pl.lit(100.0))
+        .alias("match_score"),
+    )
+    _insert(
+        SourceRecord,
+        rows.select(
+            "organisation_id",
+            pl.lit(dataset).alias("dataset"),
+            "source_key",
+            pl.col("label").alias("name"),
+            "company_number",
+            "charity_number",
+            "postcode",
+            pl.col("raw").fill_null("{}"),
+            pl.lit(source_import.pk if source_import else None, dtype=pl.Int64).alias(
+                "source_import_id"
+            ),
+            "matched_by",
+            "match_score",
+        ),
+    )
+    queued = [(units[u], outcome) for u, outcome in enumerate(outcomes) if outcome.candidates]
+    if queued:
+        ids = _record_ids(dataset, [unit.source_key for unit, _ in queued])
+        candidates = [
+            MatchCandidate(
+                record_id=ids[unit.source_key],
+                organisation_id=pk_of(match.key),
+                score=match.score,
+                note=outcome.note,
+            )
+            for unit, outcome in queued
+            for match in outcome.candidates
+        ]
+        MatchCandidate.objects.bulk_create(candidates, batch_size=2000)
+        log.info("%s: %d record(s) queued for review", dataset, len(queued))
+    return dict(rows.select("source_key", "organisation_id").iter_rows())
+
+
+def _known_number(index: OrganisationIndex, party: Party) -> bool:
+    """Whether the index places the party by a registered number it already holds."""
+    if party.company_number:
+        return party.company_number in index.by_company
+    return bool(party.charity_number) and party.charity_number in index.by_charity
+
+
+def _again(party: Party) -> str:
+    """How a further record of a party that was placed already links to its organisation."""
+    if party.company_number:
+        return "company_number"
+    if party.charity_number:
+        return "charity_number"
+    return "name_exact"
+
+
+def _record_ids(dataset: str, keys: list[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for i in range(0, len(keys), ID_CHUNK):
+        ids.update(
             SourceRecord.objects.filter(
-                dataset=dataset, source_key__in=[sr.source_key for sr in created]
+                dataset=dataset, source_key__in=keys[i : i + ID_CHUNK]
             ).values_list("source_key", "pk")
         )
-        for sr in created:
-            sr.pk = ids[sr.source_key]
-    candidates = [
-        MatchCandidate(
-            record_id=sr.pk,
-            organisation_id=pk_of(match.key),
-            score=match.score,
-            note=outcome.note,
-        )
-        for sr, (_, _, _, outcome) in zip(created, plan, strict=True)
-        for match in outcome.candidates
-    ]
-    MatchCandidate.objects.bulk_create(candidates, batch_size=2000)
-    if candidates:
-        log.info(
-            "%s: %d record(s) queued for review", dataset, len({c.record_id for c in candidates})
-        )
-    return {rec.source_key: pk_of(key) for rec, _, key, _ in plan}
+    return ids
 
 
-def _postcode(value: str) -> str:
-    return " ".join((value or "").upper().split())[:8]
+def _insert(model, frame: pl.DataFrame) -> None:
+    """Insert the frame's rows (columns named as the model's attnames) into the model's table:
+    COPY on PostgreSQL, executemany on SQLite (as funding/bulk.py; Django's bulk_create builds
+    an instance per row, which at half a million rows takes most of a minute). The SQL holds
+    only the model's own table and column names, quoted by the backend."""
+    if frame.height == 0:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(c).column) for c in frame.columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+            with cursor.cursor.copy(sql) as copy:
+                for batch in frame.iter_slices(n_rows=50_000):
+                    buffer = io.BytesIO()
+                    batch.write_csv(
+                        buffer, include_header=False, quote_style="non_numeric", null_value=""
+                    )
+                    copy.write(buffer.getvalue())
+        else:
+            values = ", ".join(["%s"] * frame.width)
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
+            # Many rows: the plain indexes are built once after them, which is faster than
+            # filling them row by row (the DDL is part of the transaction).
+            indexes = []
+            if frame.height >= REBUILD_INDEXES_FROM_ROWS:
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                    "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+                    [model._meta.db_table],
+                )
+                indexes = cursor.fetchall()
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+            for batch in frame.iter_slices(n_rows=50_000):
+                cursor.executemany(sql, batch.rows())
+            for _, create in indexes:
+                cursor.execute(create)
 
 
 def _create_organisations(new_orgs: Iterable[_NewOrganisation]) -> None:
     new_orgs = list(new_orgs)
     if not new_orgs:
         return
-    wanted = {
-        n.seed: registered_org_id(n.company_number, n.charity_number) or minted_org_id(n.seed)
+    wanted = [
+        registered_org_id(n.company_number, n.charity_number) or minted_org_id(n.seed)
         for n in new_orgs
-    }
-    taken = _taken_org_ids(set(wanted.values()))
-    objs = []
-    for new in new_orgs:
-        org_id = wanted[new.seed]
+    ]
+    taken = _taken_org_ids(set(wanted))
+    org_ids = []
+    for new, org_id in zip(new_orgs, wanted, strict=True):
         attempt = 0
         while org_id in taken:
             attempt += 1
             org_id = minted_org_id(new.seed, attempt)
             taken |= _taken_org_ids({org_id})
         taken.add(org_id)
-        objs.append(
-            Organisation(
-                org_id=org_id,
-                name=new.name,
-                normalised_name=new.forms.primary[:300],
-                company_number=new.company_number,
-                charity_number=new.charity_number,
-                postcode=new.postcode,
-                kind=linkage.guess_kind(new.forms, new.company_number, new.charity_number),
-            )
-        )
-    created = Organisation.objects.bulk_create(objs, batch_size=2000)
-    if any(o.pk is None for o in created):
-        ids = dict(
-            Organisation.objects.filter(org_id__in=[o.org_id for o in created]).values_list(
+        org_ids.append(org_id)
+    now = timezone.now()
+    created_at = connection.ops.adapt_datetimefield_value(now)
+    _insert(
+        Organisation,
+        pl.DataFrame(
+            {
+                "org_id": org_ids,
+                "name": [n.name for n in new_orgs],
+                "normalised_name": [n.forms.primary[:300] for n in new_orgs],
+                "company_number": [n.company_number for n in new_orgs],
+                "charity_number": [n.charity_number for n in new_orgs],
+                "kind": [
+                    linkage.guess_kind(n.forms, n.company_number, n.charity_number)
+                    for n in new_orgs
+                ],
+                "size_class": [str(SizeClass.UNKNOWN)] * len(new_orgs),
+                "postcode": [n.postcode for n in new_orgs],
+                "created_at": [
+                    created_at.isoformat() if hasattr(created_at, "isoformat") else created_at
+                ]
+                * len(new_orgs),
+            },
+            schema=dict.fromkeys(
+                [
+                    "org_id",
+                    "name",
+                    "normalised_name",
+                    "company_number",
+                    "charity_number",
+                    "kind",
+                    "size_class",
+                    "postcode",
+                    "created_at",
+                ],
+                pl.String,
+            ),
+        ),
+    )
+    ids: dict[str, int] = {}
+    for i in range(0, len(org_ids), ID_CHUNK):
+        ids.update(
+            Organisation.objects.filter(org_id__in=org_ids[i : i + ID_CHUNK]).values_list(
                 "org_id", "pk"
             )
         )
-        for o in created:
-            o.pk = ids[o.org_id]
-    for new, org in zip(new_orgs, created, strict=True):
-        new.pk = org.pk
+    for new, org_id in zip(new_orgs, org_ids, strict=True):
+        new.pk = ids[org_id]
 
 
 def _taken_org_ids(candidates: set[str]) -> set[str]:
-    taken = set(Organisation.objects.filter(org_id__in=candidates).values_list("org_id", flat=True))
-    taken |= set(OrgIdAlias.objects.filter(org_id__in=candidates).values_list("org_id", flat=True))
+    wanted = sorted(candidates)
+    taken: set[str] = set()
+    for i in range(0, len(wanted), ID_CHUNK):
+        chunk = wanted[i : i + ID_CHUNK]
+        taken |= set(Organisation.objects.filter(org_id__in=chunk).values_list("org_id", flat=True))
+        taken |= set(OrgIdAlias.objects.filter(org_id__in=chunk).values_list("org_id", flat=True))
     return taken
 
 

@@ -4,7 +4,6 @@ agreeing with the scalar ones on the same cells."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import polars as pl
 import pytest
@@ -275,10 +274,40 @@ def test_vectorised_labels_flags_postcodes_and_keys_agree(labels, postcodes):
     assert got == [cells.normalise_postcode(p) for p in postcodes]
 
 
-def test_cell_text_of_excel_values():
-    assert cells.cell_text(dt.datetime(2021, 4, 1, 0, 0)) == "2021-04-01"
-    assert cells.cell_text(1234567.0) == "1234567"
-    assert cells.cell_text(120000.5) == "120000.5"
-    assert cells.cell_text(Decimal("1.10")) == "1.10"
-    assert cells.cell_text(True) == "Yes"
-    assert cells.cell_text(None) is None
+@pytest.mark.parametrize(
+    ("calamine", "shown"),
+    [
+        ("2021-04-01 00:00:00", "2021-04-01"),  # a date cell
+        ("2021-04-01 13:05:00", "2021-04-01"),
+        ("2021-04-01 13:05:00.250", "2021-04-01"),
+        ("true", "Yes"),
+        ("false", "No"),
+        ("1234567", "1234567"),  # a whole number, without '.0'
+        ("120000.5", "120000.5"),
+        ("01/04/2021", "01/04/2021"),  # text stays as written
+        ("2021-04-01", "2021-04-01"),
+        ("  Text ", "  Text "),
+        ("True", "True"),
+        (None, None),
+    ],
+)
+def test_excel_text_is_what_a_spreadsheet_shows(calamine, shown):
+    assert cells.excel_text(calamine) == shown
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(max_size=25),
+            st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+            st.sampled_from(["true", "false", "TRUE", "2021-04-01 00:00:00.5"]),
+        ),
+        max_size=30,
+    )
+)
+def test_the_vectorised_excel_text_agrees_with_the_scalar_one(values):
+    frame = pl.DataFrame({"c": values}, schema={"c": pl.String})
+    got = frame.select(cells.excel_text_expr("c")).to_series().to_list()
+    assert got == [cells.excel_text(v) for v in values]

@@ -377,3 +377,93 @@ def test_a_csv_whose_windows_1252_characters_come_after_the_first_part_is_read(
     run_import(DATASET, path)
     assert Participation.objects.filter(participant_name="Café Anon Org").exists()
     assert path.read_bytes().index("Café".encode("cp1252")) > 4096
+
+
+def test_workbook_cells_are_read_as_a_spreadsheet_shows_them(lcr, tmp_path):
+    """Excel's own types: large amounts to the penny, TRUE/FALSE flags, a date with a time, a
+    company number typed as a number; and a header that does not start in column A."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet["C2"] = "Innovate UK funded projects"
+    row = dict(fx.participant_rows(fx.PARTICIPANTS[:1])[0])
+    values = {
+        **{c: fx._xlsx_value(row, c) for c in fx.PUBLISHED_COLUMNS},
+        "Award Offered (£)": 123_456_789.12,
+        "Total Costs (£)": 99_999_999_999.99,
+        "Is Lead Participant": True,
+        "Participant Withdrawn From Project": False,
+        "Project Start Date": dt.datetime(2021, 4, 1, 13, 5),
+        "CRN": 1234567,
+    }
+    for offset, column in enumerate(fx.PUBLISHED_COLUMNS):
+        sheet.cell(row=5, column=3 + offset, value=column)
+        sheet.cell(row=6, column=3 + offset, value=values[column])
+    path = tmp_path / "typed.xlsx"
+    book.save(path)
+    run_import(DATASET, path)
+    p = Participation.objects.get()
+    assert (p.award_offered_pence, p.total_costs_pence) == (12_345_678_912, 9_999_999_999_999)
+    assert (p.is_lead, p.withdrawn) == (True, False)
+    assert p.project.start_date == dt.date(2021, 4, 1)
+    assert p.company_number == "01234567"
+    assert p.line == 6
+
+
+def test_a_damaged_workbook_is_refused_with_a_readable_reason(db, tmp_path, xlsx):
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(xlsx.read_bytes()[: xlsx.stat().st_size // 2])
+    import zipfile
+
+    not_a_workbook = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(not_a_workbook, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    for path in (truncated, not_a_workbook):
+        with pytest.raises(UserInputError, match=rf"{path.name} is not a readable Excel workbook"):
+            run_import(DATASET, path)
+    assert not Participation.objects.exists()
+
+
+def _planner_statistics(table: str):
+    """When the table was last vacuumed and analysed (PostgreSQL), or its ANALYZE row count
+    (SQLite); None if never."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # read the counters afresh
+            cursor.execute(
+                "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = %s",
+                [table],
+            )
+            vacuumed, analysed = cursor.fetchone()
+            return (vacuumed, analysed) if vacuumed and analysed else None
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return None
+        # The first number of an index's statistics is the table's row count.
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
+        row = cursor.fetchone()
+        return int(row[0].split()[0]) if row else None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_import_refreshes_the_planner_statistics(tmp_path):
+    """After the import commits, the participations are vacuumed and analysed (PostgreSQL) or
+    analysed (SQLite), so the analysis queries use the covering indexes at once."""
+    from django.db import connection
+
+    table = Participation._meta.db_table
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # creates sqlite_stat1 if need be
+            cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = %s", [table])
+    before = _planner_statistics(table)
+    run_import(DATASET, fx.write_csv(tmp_path / "innovate-uk-funded-projects.csv"))
+    after = _planner_statistics(table)
+    assert after is not None
+    if connection.vendor == "postgresql":
+        assert before is None or (after[0] > before[0] and after[1] > before[1])
+    else:
+        assert before is None and after == Participation.objects.count()
