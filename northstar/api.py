@@ -128,9 +128,11 @@ def unauthenticated(request, exc):
 
 api.add_router("/assets", "northstar.assets.api.router")
 api.add_router("/economy", "northstar.economy.api.router")
+api.add_router("/funding", "northstar.funding.api.router")
 api.add_router("/indicators", "northstar.indicators.api.router")
 api.add_router("/programmes", "northstar.programmes.api.router")
 api.add_router("/pipeline", "northstar.pipeline.api.router")
 api.add_router("/actions", "northstar.actions.api.router")
+api.add_router("/reports", "northstar.reports.api.router")
 
 __all__ = ["api"]

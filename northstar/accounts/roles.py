@@ -11,6 +11,8 @@ from django.db.models import TextChoices
 
 from northstar.actions.permissions import ACTIONS_MANAGE, ACTIONS_READ
 from northstar.pipeline.permissions import PIPELINE_WRITE
+from northstar.programmes import permissions as programme_permissions
+from northstar.reports.permissions import REPORTS_ISSUE, REPORTS_VIEW
 
 
 class Role(TextChoices):
@@ -52,29 +54,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "indicators.view_observation",
         "indicators.view_indicator",
         "indicators.change_indicator",
-        "programmes.view_portfolio",
-        "programmes.view_all_returns",
-        "programmes.verify_claim",
-        "programmes.view_monitoringreturn",
-        "programmes.view_claim",
-        "programmes.change_claim",
-        "programmes.view_beneficiary",
-        "programmes.view_programme",
-        "programmes.change_programme",
+        *programme_permissions.OFFICER,
         *PIPELINE_WRITE,
         *ACTIONS_MANAGE,
+        *REPORTS_ISSUE,
     ],
     Role.PROGRAMME_MANAGER: [
         "assets.view_asset",
-        "programmes.add_monitoringreturn",
-        "programmes.view_monitoringreturn",
+        *programme_permissions.PROGRAMME_MANAGER,
     ],
     Role.ASSESSOR: [],
     Role.BOARD_MEMBER: [
         *ASSET_READ_INTERNAL,
         "ingest.view_import",
-        "programmes.view_portfolio",
+        *programme_permissions.BOARD_MEMBER,
         *ACTIONS_READ,
+        *REPORTS_VIEW,
     ],
 }
 

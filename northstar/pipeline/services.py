@@ -165,6 +165,16 @@ def summary(projects: Iterable[PipelineProject]) -> Summary:
     )
 
 
+def stage_changes_between(first, last) -> list[StageChange]:
+    """Stage changes made from day `first` to day `last` inclusive (local dates), oldest first:
+    what moved in a reporting period (the board report's quarter)."""
+    return list(
+        StageChange.objects.filter(changed_at__date__gte=first, changed_at__date__lte=last)
+        .select_related("project")
+        .order_by("changed_at", "pk")
+    )
+
+
 STAGE_COLOURS = ["#B1B4B6", "#56B4E9", "#E69F00", "#0072B2", "#009E73", "#505A5F"]
 
 

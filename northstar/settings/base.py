@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "northstar.programmes",
     "northstar.actions",
     "northstar.funding",
+    "northstar.reports",
 ]
 
 MIDDLEWARE = [
