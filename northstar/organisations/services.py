@@ -13,7 +13,6 @@ split.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
 from collections.abc import Hashable, Iterable
@@ -25,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from northstar.core.errors import FileRejected, RowError, UserInputError
+from northstar.ingest import bulk
 
 from . import calculations, linkage
 from .calculations import LabelledPair
@@ -98,7 +98,6 @@ RECORD_SCHEMA = {
     "raw": pl.String,
 }
 ID_CHUNK = 5000  # values per IN (...) query
-REBUILD_INDEXES_FROM_ROWS = 100_000  # SQLite: rows from which _insert builds indexes after
 
 
 @dataclass
@@ -510,44 +509,11 @@ def _record_ids(dataset: str, keys: list[str]) -> dict[str, int]:
 
 
 def _insert(model, frame: pl.DataFrame) -> None:
-    """Insert the frame's rows (columns named as the model's attnames) into the model's table:
-    COPY on PostgreSQL, executemany on SQLite (as funding/bulk.py; Django's bulk_create builds
-    an instance per row, which at half a million rows takes most of a minute). The SQL holds
-    only the model's own table and column names, quoted by the backend."""
-    if frame.height == 0:
-        return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(model._meta.get_field(c).column) for c in frame.columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
-            with cursor.cursor.copy(sql) as copy:
-                for batch in frame.iter_slices(n_rows=50_000):
-                    buffer = io.BytesIO()
-                    batch.write_csv(
-                        buffer, include_header=False, quote_style="non_numeric", null_value=""
-                    )
-                    copy.write(buffer.getvalue())
-        else:
-            values = ", ".join(["%s"] * frame.width)
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
-            # Many rows: the plain indexes are built once after them, which is faster than
-            # filling them row by row (the DDL is part of the transaction).
-            indexes = []
-            if frame.height >= REBUILD_INDEXES_FROM_ROWS:
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                    "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
-                    [model._meta.db_table],
-                )
-                indexes = cursor.fetchall()
-            for name, _ in indexes:
-                cursor.execute(f"DROP INDEX {quote(name)}")
-            for batch in frame.iter_slices(n_rows=50_000):
-                cursor.executemany(sql, batch.rows())
-            for _, create in indexes:
-                cursor.execute(create)
+    """Insert the frame's rows (columns named as the model's attnames): COPY or executemany
+    (Django's bulk_create builds an instance per row, which at half a million rows takes most
+    of a minute); on SQLite a large insert builds the plain indexes once, after the rows."""
+    with bulk.indexes_set_aside(model, frame.height):
+        bulk.insert(model, frame.columns, frame)
 
 
 def _create_organisations(new_orgs: Iterable[_NewOrganisation]) -> None:
