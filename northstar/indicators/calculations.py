@@ -85,6 +85,9 @@ class Status(StrEnum):
     MET = "met"
     NO_DATA = "no_data"
     NO_TARGET = "no_target"
+    # Observed only in the baseline year (or before): the path starts there, so the indicator
+    # is trivially "on" it; saying "on track" would mislead.
+    BASELINE_ONLY = "baseline_only"
 
 
 @dataclass(frozen=True)
@@ -399,7 +402,8 @@ def assess(
 
     Rules, in order: no observations → NO_DATA; no target → NO_TARGET; the latest value already at
     or beyond the target in the indicator's direction → MET; on or ahead of the required path →
-    ON_TRACK; behind it by at most ``rule.at_risk_tolerance`` × |target − baseline| → AT_RISK;
+    ON_TRACK, unless the latest observation is from the baseline year or earlier → BASELINE_ONLY
+    (progress cannot be judged yet); behind it by at most ``rule.at_risk_tolerance`` × |target − baseline| → AT_RISK;
     further behind → OFF_TRACK, unless ``rule.use_forecast`` and the trend's central value in the
     target year meets the target → AT_RISK. Lower-is-better indicators mirror all of this.
 
@@ -454,6 +458,13 @@ def assess(
         return done(
             Status.MET,
             f"{now} already meets the target of {_num(target.value)} for {_year(target.year)}.",
+        )
+
+    if latest.year <= baseline.year:
+        return done(
+            Status.BASELINE_ONLY,
+            f"{now} is where the path to {_num(target.value)} by {_year(target.year)} starts; "
+            "progress can be judged once a later year is observed.",
         )
 
     passed = latest.year >= target.year

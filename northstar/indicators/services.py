@@ -773,6 +773,7 @@ STATUS_LABELS = {
     calc.Status.MET: ("Met", "blue"),
     calc.Status.NO_DATA: ("No data", "grey"),
     calc.Status.NO_TARGET: ("No target", "grey"),
+    calc.Status.BASELINE_ONLY: ("Baseline only", "grey"),
 }
 
 

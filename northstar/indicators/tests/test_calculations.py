@@ -334,6 +334,21 @@ def test_on_track_ahead_of_a_constant_growth_path():
     assert a.reason == "1.3 in 2021 is 0.0202 above the 1.28 the path requires."
 
 
+def test_only_the_baseline_year_observed_is_too_early_to_judge():
+    # The path starts at the baseline, so an observation there is "on" it whatever its value.
+    a = assess([Point(2020, 1.1)], BASE, TARGET, LINEAR, HIGHER)
+    assert a.status == Status.BASELINE_ONLY
+    assert "once a later year is observed" in a.reason
+    # Without a baseline the first observation is one: a single observation is the same case.
+    assert assess([Point(2022, 2.0)], None, TARGET, GROWTH, HIGHER).status == Status.BASELINE_ONLY
+    # Already at the target in the baseline year: met, not "too early".
+    assert assess([Point(2020, 5.0)], BASE, TARGET, LINEAR, HIGHER).status == Status.MET
+    # A later observation is judged against the path as usual.
+    assert assess([Point(2020, 1.1), Point(2021, 1.0)], BASE, TARGET, LINEAR, HIGHER).status != (
+        Status.BASELINE_ONLY
+    )
+
+
 def test_exactly_on_the_path_is_on_track():
     a = assess([Point(2025, 3.05)], BASE, TARGET, LINEAR, HIGHER)
     assert a.status == Status.ON_TRACK

@@ -22,7 +22,7 @@ def test_dashboard_lists_every_headline_indicator_with_status_and_sparkline(clie
     text = response.content.decode()
     for indicator in Indicator.objects.filter(headline=True):
         assert indicator.name.replace("&", "&amp;") in text
-    assert "govuk-tag--green" in text  # R&D: on its path (one observation, the baseline)
+    assert "Baseline only" in text  # R&D: one observation, the baseline: too early to judge
     assert text.count('class="ns-sparkline"') >= 2
 
 
@@ -129,7 +129,7 @@ def test_api_lists_indicators_observations_and_status(client, indicators):
     obs = client.get("/api/indicators/rd-pct-gva/observations").json()
     assert obs[0]["value"] in ("1.1", "1.100000", 1.1)
     status = client.get("/api/indicators/rd-pct-gva/status").json()
-    assert status["status"] == "on_track" and status["target_year"] == 2030
+    assert status["status"] == "baseline_only" and status["target_year"] == 2030
 
 
 @pytest.mark.parametrize(

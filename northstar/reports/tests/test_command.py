@@ -35,7 +35,7 @@ def test_draft_prints_each_sections_key_figures_and_writes_the_pdf(default_data,
     )
     assert f"{services.current_quarter().label}, Liverpool City Region" in output
     assert "1. Headline indicators against trajectory and target" in output
-    assert "R&D expenditure as a percentage of GVA: 1.1% of GVA (2020) — On track" in output
+    assert "R&D expenditure as a percentage of GVA: 1.1% of GVA (2020) — Baseline only" in output
     assert "Budgets published: £273.7m" in output
     assert "Innovation assets in the register: 107" in output
     assert "PDF written to" in output

@@ -48,7 +48,7 @@ def test_the_draft_pdf_shows_every_sections_key_figures(draft_snapshot, draft_pd
                 assert figure["value"] in flat, (section["key"], figure)
                 assert " ".join(figure["label"].split()) in flat, (section["key"], figure)
     # The figures the default data gives, as a reader sees them.
-    for expected in ("1.1% of GVA (2020)", "On track", "£273.7m", "£470.0m", "107"):
+    for expected in ("1.1% of GVA (2020)", "Baseline only", "£273.7m", "£470.0m", "107"):
         assert expected in flat
     # The exceptions, with why and the reason for the rating.
     assert "Secure the Freeport testbed" in flat and "Landowner withdrew" in flat

@@ -47,10 +47,10 @@ def test_the_default_data_gives_a_complete_draft_for_the_current_quarter(draft, 
         assert section["sources"], section["key"]
         assert section["summary"], section["key"]
     shown = figures(snapshot)
-    # Indicators: the North Star's published baseline, on its path to 5% by 2030.
+    # Indicators: the North Star's published baseline (2020), the start of its path to 5% by 2030.
     assert shown["indicators.rd-pct-gva"] == "1.1% of GVA (2020)"
     statuses = {s["code"]: s["status"] for s in draft.section("indicators")["statuses"]}
-    assert statuses["rd-pct-gva"] == "on_track"
+    assert statuses["rd-pct-gva"] == "baseline_only"
     assert statuses["gva-per-hour-index"] == "no_data"
     # Programmes: seven named programmes; IGAP's, POIZ's and the Infection Innovation
     # Consortium's published budgets (£4.24m + £9.44m + £260m).
@@ -271,7 +271,7 @@ def test_a_new_draft_shows_what_changed_since_the_last_issued_report(default_dat
     assert changes["statuses"] == [
         {
             "indicator": "R&D expenditure as a percentage of GVA",
-            "before": "On track",
+            "before": "Baseline only",
             "after": "Off track",
         }
     ]
