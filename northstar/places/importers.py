@@ -481,8 +481,7 @@ def write_postcodes(batch: PostcodeBatch, record) -> int:
     """Store a postcode file's postcodes, each placed in its LAD (`assign_lads`), in place of
     every postcode of the same areas (L, WA, ...) held before: those are deleted and these
     written as plain rows (COPY on PostgreSQL, executemany on SQLite: northstar.ingest.bulk),
-    not a model instance each. The end is what `places.services.save_postcodes` leaves (an
-    upsert by code, then the areas' other postcodes deleted), in about a quarter of the time.
+    not a model instance each: about a quarter of the time of an upsert of model instances.
     Returns how many were written."""
     districts = [district_of(code) for code in batch.codes]
     lad_ids, methods = assign_lads(batch.latitudes, batch.longitudes, districts)

@@ -668,57 +668,6 @@ def _coordinate(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text).quantize(Decimal("0.00001"))
 
 
-def save_postcodes(batch: PostcodeBatch, record) -> int:
-    """Create or update the batch's postcodes, each placed in its LAD; postcodes of the same
-    areas (L, WA, ...) that this file no longer lists are removed. Returns how many were saved."""
-    from .models import Postcode
-
-    districts = [district_of(c) for c in batch.codes]
-    lad_ids, methods = assign_lads(batch.latitudes, batch.longitudes, districts)
-    rows = [
-        Postcode(
-            code=code,
-            published=published,
-            area=area_of(code),
-            district=district,
-            latitude=_coordinate(lat),
-            longitude=_coordinate(lon) if lat is not None else None,
-            lad_id=lad_id,
-            lad_method=method,
-            source_import=record,
-        )
-        for code, published, district, lat, lon, lad_id, method in zip(
-            batch.codes,
-            batch.published,
-            districts,
-            batch.latitudes,
-            batch.longitudes,
-            lad_ids,
-            methods,
-            strict=True,
-        )
-    ]
-    Postcode.objects.bulk_create(
-        rows,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=[
-            "published",
-            "area",
-            "district",
-            "latitude",
-            "longitude",
-            "lad",
-            "lad_method",
-            "source_import",
-        ],
-    )
-    areas = {r.area for r in rows}
-    Postcode.objects.filter(area__in=areas).exclude(source_import=record).delete()
-    return len(rows)
-
-
 def place_postcodes(queryset=None) -> int:
     """Place (again) the postcodes already loaded, after LAD boundaries or the district table
     changed. Returns how many changed."""

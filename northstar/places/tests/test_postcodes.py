@@ -182,12 +182,11 @@ def test_a_new_file_for_an_area_replaces_the_old_one(db, tmp_path):
     assert after == before
 
 
-def test_plain_rows_leave_what_the_upsert_of_model_instances_left(db, tmp_path):
-    """The importer writes plain rows (write_postcodes) after deleting the areas' postcodes;
-    places.services.save_postcodes upserts model instances: the same postcodes either way."""
+def test_a_file_replaces_its_areas_postcodes_and_leaves_other_areas(db, tmp_path):
+    """write_postcodes deletes the postcodes of the file's areas and writes the file's: a
+    postcode kept, one moved, one new; areas the file does not cover stay as they were."""
     from northstar.ingest.framework import get_importer
     from northstar.places.importers import write_postcodes
-    from northstar.places.services import save_postcodes
 
     load_made_up(tmp_path)
     run_import("postcode-districts-lad", csv_file(tmp_path, "d.csv", DISTRICTS, DISTRICTS_HEADER))
@@ -198,26 +197,22 @@ def test_plain_rows_leave_what_the_upsert_of_model_instances_left(db, tmp_path):
         ["WA7 4QX,53.34001,-2.70001\n"],
     ]
     importer = get_importer("ons-postcodes")
-    ends = []
-    for writer in (save_postcodes, write_postcodes):
-        Postcode.objects.all().delete()
-        for n, lines in enumerate(files):
-            batch = importer.prepare(csv_file(tmp_path, f"{n}.csv", lines)).rows
-            record = Import.objects.create(
-                dataset="ons-postcodes", publisher="test", file_name=f"{n}.csv", sha256="0" * 64
-            )
-            assert writer(batch, record) == len(lines)
-        ends.append(
-            sorted(
-                Postcode.objects.values_list(
-                    "code", "published", "area", "district", "latitude", "longitude", "lad",
-                    "lad_method", "source_import__file_name",
-                )
-            )
-        )  # fmt: skip
-    assert ends[0] == ends[1]
-    assert [p[0] for p in ends[1]] == ["CH269AG", "CH411AA", "L10AA", "L10AB", "WA74QX"]
-    assert ends[1][2][4:6] == (Decimal("53.41000"), Decimal("-2.93001"))
+    for n, lines in enumerate(files):
+        batch = importer.prepare(csv_file(tmp_path, f"{n}.csv", lines)).rows
+        record = Import.objects.create(
+            dataset="ons-postcodes", publisher="test", file_name=f"{n}.csv", sha256="0" * 64
+        )
+        assert write_postcodes(batch, record) == len(lines)
+    stored = sorted(
+        Postcode.objects.values_list(
+            "code", "published", "area", "district", "latitude", "longitude",
+            "source_import__file_name",
+        )
+    )  # fmt: skip
+    assert [p[0] for p in stored] == ["CH269AG", "CH411AA", "L10AA", "L10AB", "WA74QX"]
+    # Each area's postcodes come from the last file that covered it.
+    assert [p[6] for p in stored] == ["0.csv", "0.csv", "1.csv", "1.csv", "2.csv"]
+    assert stored[2][1:6] == ("L1 0AA", "L", "L1", Decimal("53.41000"), Decimal("-2.93001"))
 
 
 @pytest.mark.parametrize(
