@@ -562,22 +562,6 @@ class MetricInputs:
         note = "" if result is not None else "the denominator is zero"
         return Value(result, cell.period_kind, note), used
 
-    def years(self) -> list[int]:
-        """Every year with a published cell (known or not)."""
-        return sorted({y for (_, y) in self.numerators})
-
-    def known_years(self) -> list[int]:
-        """The years in which at least one figure is known (MetricValues.known_years), working
-        out figures only until each year's first known one."""
-        keys_by_year: dict[int, list[tuple[int, int]]] = {}
-        for key in self.numerators:
-            keys_by_year.setdefault(key[1], []).append(key)
-        return sorted(
-            year
-            for year, keys in keys_by_year.items()
-            if any(self.value(key)[0].value is not None for key in keys)
-        )
-
 
 def period_label(kind: str, year: int) -> str:
     if kind == PeriodKind.FINANCIAL_YEAR:
@@ -849,6 +833,28 @@ class Comparison:
         )
 
 
+def _years(m: Metric, level: str) -> set[int]:
+    """The years with a published cell of the metric's measure at the level (known or not)."""
+    cells = Statistic.objects.of(m.code).totals().filter(place__level=level)
+    return set(cells.values_list("year", flat=True).distinct())
+
+
+def _known_years(m: Metric, level: str) -> list[int]:
+    """The years in which the level has figures of the metric: a published value and, for a
+    ratio, a published denominator (as MetricValues.known_years, but by year rather than by
+    area and year: one query per measure instead of every area's every year, and publishers
+    give a level's areas together)."""
+
+    def published(code: str) -> set[int]:
+        known = Statistic.objects.of(code).totals().filter(place__level=level, value__isnull=False)
+        return set(known.values_list("year", flat=True).distinct())
+
+    years = published(m.code)
+    if m.per != Per.NONE and not (m.per == Per.HEAD and m.code in PER_POPULATION):
+        years &= published(m.denominators[0])
+    return sorted(years)
+
+
 def compare(
     m: Metric, level: str, year: int | None = None, place: Place | None = None
 ) -> Comparison:
@@ -857,17 +863,17 @@ def compare(
     if level not in ITL_LEVELS:
         raise UserInputError(f"{level!r} is not a level to compare: use itl1, itl2 or itl3.")
     loaded = loaded_measure_codes([m.code, *m.denominators])
-    # Every year's figures are read (two queries), but only the year shown is worked out in
-    # full: for the list of years, a year counts once its first known figure is found.
-    inputs = MetricInputs.read(m, level=level)
-    years = inputs.known_years()
+    # The years come from one query in the database; only the year shown is read (every
+    # year of every area is thousands of rows to convert, most of the page's time).
+    years = _known_years(m, level)
     if year is None and years:
         year = years[-1]
-    elif year is not None and year not in inputs.years() and years:
+    elif year is not None and year not in years and years and year not in _years(m, level):
         raise UserInputError(
             f"No {m.measure.name} figures for {year} at {PlaceLevel(level).label} level: "
             f"the years with figures are {years[0]}–{years[-1]}."
         )
+    inputs = MetricInputs.read(m, level=level, years=[year] if year is not None else [])
     area = area_of(place) if place is not None else None
     highlight = {p.pk for p in same_ground(area.area, level)} if area else set()
     places = list(Place.objects.filter(level=level).order_by("name"))
