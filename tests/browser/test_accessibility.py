@@ -5,41 +5,13 @@ axe-core comes from node_modules (`npm install`; it is a devDependency in packag
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from northstar.assets.models import Asset
+from tests.browser.axe import assert_no_serious_violations
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
-
-
-def run_axe(page) -> list[dict]:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE}: run `npm install`")
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        """async () => axe.run(document, {
-            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-            resultTypes: ["violations"],
-        })"""
-    )
-    return results["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"][:10]:
-            lines.append(f"    {json.dumps(node['target'])}: {node['failureSummary']}")
-            lines.append(f"        {node['html'][:300]}")
-    return "\n".join(lines)
 
 
 def first_asset_path() -> str:
@@ -76,12 +48,3 @@ def test_no_serious_accessibility_violations_on_a_form_with_errors(
     page.screenshot(path=output_dir / "asset-edit-errors.png", full_page=True)
 
     assert_no_serious_violations(page, output_dir)
-
-
-def assert_no_serious_violations(page, output_dir) -> None:
-    violations = run_axe(page)
-    (output_dir / "axe-violations.json").write_text(json.dumps(violations, indent=2))
-    if violations:
-        print(describe(violations))  # shown with -s, or under "Captured stdout" on failure
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
-    assert not blocking, "axe-core found serious or critical problems:\n" + describe(blocking)

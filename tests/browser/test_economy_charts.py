@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from northstar.economy.tests.factories import small_world
 from northstar.economy.views import VEGA_FILES, charts_available
+from tests.browser.axe import assert_no_serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -60,13 +61,10 @@ def test_sector_chart_marks_the_uk_share(page, world):
     expect(element.locator("g.mark-rule.role-mark line")).to_have_count(1)
 
 
-def test_economy_page_has_no_serious_accessibility_violations(page, world):
-    from tests.browser.test_accessibility import BLOCKING, describe, run_axe
-
+def test_economy_page_has_no_serious_accessibility_violations(page, world, output_dir):
     page.goto("/economy/")
     chart(page, "gva-chart-spec")
-    violations = [v for v in run_axe(page) if v["impact"] in BLOCKING]
-    assert not violations, describe(violations)
+    assert_no_serious_violations(page, output_dir)
 
 
 @pytest.mark.parametrize("context_options", [{"viewport": {"width": 320, "height": 640}}])

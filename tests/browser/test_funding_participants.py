@@ -87,7 +87,7 @@ def test_bad_filters_show_an_error_summary_that_leads_to_the_field(page, loaded)
 
 
 def test_the_page_has_no_serious_accessibility_violations(page, loaded, output_dir):
-    from tests.browser.test_accessibility import assert_no_serious_violations
+    from tests.browser.axe import assert_no_serious_violations
 
     page.goto(f"{URL}&by=competition")
     drawn_chart(page)
@@ -95,7 +95,7 @@ def test_the_page_has_no_serious_accessibility_violations(page, loaded, output_d
 
 
 def test_a_competitions_participants_from_its_line(page, loaded, output_dir):
-    from tests.browser.test_accessibility import assert_no_serious_violations
+    from tests.browser.axe import assert_no_serious_violations
 
     page.goto(f"{URL}&by=competition")
     drawn_chart(page)
@@ -107,7 +107,7 @@ def test_a_competitions_participants_from_its_line(page, loaded, output_dir):
 
 
 def test_the_page_with_errors_has_no_serious_accessibility_violations(page, loaded, output_dir):
-    from tests.browser.test_accessibility import assert_no_serious_violations
+    from tests.browser.axe import assert_no_serious_violations
 
     page.goto("/funding/participants/?place=atlantis&from=soon")
     expect(page.locator(".govuk-error-summary")).to_be_visible()

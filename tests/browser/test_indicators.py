@@ -4,20 +4,16 @@ network and no JavaScript errors."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from northstar.economy.views import VEGA_FILES, charts_available
 from northstar.indicators import services
 from northstar.indicators.models import Indicator
+from tests.browser.axe import assert_no_serious_violations
 
 pytestmark = pytest.mark.browser
 EVIDENCE = "https://www.ons.gov.uk/economy/example"
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -93,19 +89,6 @@ def test_breakdown_chart_draws_a_line_per_category(page, breakdown, output_dir):
     element.screenshot(path=output_dir / "breakdown.png")
 
 
-def run_axe(page) -> list[dict]:
-    """As tests/browser/test_accessibility.py runs axe-core: WCAG 2.2 AA and best practice."""
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE}: run `npm install`")
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => (await axe.run(document, {
-            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-            resultTypes: ["violations"],
-        })).violations"""
-    )
-
-
 @pytest.mark.parametrize(
     "url", ["/indicators/", "/indicators/rd-pct-gva/", "/indicators/logic-model/"]
 )
@@ -113,12 +96,4 @@ def test_no_serious_accessibility_violations(page, breakdown, output_dir, url):
     page.goto(url)
     for chart in page.locator("[data-chart-spec]").all():
         expect(chart).to_have_attribute("data-chart-ready", "true")
-    violations = run_axe(page)
-    (output_dir / "axe-violations.json").write_text(json.dumps(violations, indent=2))
-    blocking = [
-        f"[{v['impact']}] {v['id']}: {v['help']}: "
-        + "; ".join(node["html"][:200] for node in v["nodes"][:5])
-        for v in violations
-        if v["impact"] in BLOCKING
-    ]
-    assert not blocking, "axe-core found serious or critical problems:\n" + "\n".join(blocking)
+    assert_no_serious_violations(page, output_dir)

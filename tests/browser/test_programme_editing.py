@@ -4,42 +4,18 @@ Every form page, with and without errors, is checked with axe-core."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_no_serious_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # axe-core from node_modules (`npm install`), as in test_programmes_accessibility.py.
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def axe_violations(page) -> list[dict]:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE}: run `npm install`")
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "async (tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})",
-        TAGS,
-    )
-    return results["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"[{v['impact']}] {v['id']}: {v['help']}")
-        for node in v["nodes"][:10]:
-            lines.append(f"    {json.dumps(node['target'])}: {node['failureSummary']}")
-    return "\n".join(lines)
 
 
 @pytest.fixture
@@ -54,11 +30,7 @@ def editing_officer(lcr):
 
 def assert_accessible(page, output_dir, name: str) -> None:
     page.screenshot(path=output_dir / f"{name}.png", full_page=True)
-    violations = axe_violations(page)
-    if violations:
-        print(name, describe(violations))
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
-    assert not blocking, f"axe-core found serious problems on {name}:\n" + describe(blocking)
+    assert_no_serious_violations(page, output_dir, f"{name}-axe")
 
 
 def fill_date(page, legend: str, day: int, month: int, year: int) -> None:

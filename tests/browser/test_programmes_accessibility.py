@@ -7,39 +7,13 @@ axe-core comes from node_modules (`npm install`; a devDependency in package.json
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from tests.browser.axe import assert_no_serious_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def axe_violations(page) -> list[dict]:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE}: run `npm install`")
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "async (tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})",
-        TAGS,
-    )
-    return results["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"][:10]:
-            lines.append(f"    {json.dumps(node['target'])}: {node['failureSummary']}")
-            lines.append(f"        {node['html'][:300]}")
-    return "\n".join(lines)
 
 
 @pytest.fixture
@@ -97,9 +71,4 @@ def test_no_serious_accessibility_violations(page, portfolio, sign_in, output_di
         page.wait_for_selector("#beneficiary-map[data-ready=true]", state="attached")
     page.screenshot(path=output_dir / f"{name}.png", full_page=True)
 
-    violations = axe_violations(page)
-    (output_dir / "axe-violations.json").write_text(json.dumps(violations, indent=2))
-    if violations:
-        print(describe(violations))
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
-    assert not blocking, "axe-core found serious or critical problems:\n" + describe(blocking)
+    assert_no_serious_violations(page, output_dir)

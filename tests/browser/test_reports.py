@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import BLOCKING, describe, run_axe
+from tests.browser.axe import assert_no_serious_violations
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 PDF_TIMEOUT_MS = 60_000
@@ -70,8 +70,7 @@ def test_an_officer_reads_the_draft_and_the_plan_then_issues_the_report(
     expect(exceptions).to_contain_text("Open the Launchpad pilot's second cohort")
     expect(exceptions).to_contain_text("The venue fell through")
     page.screenshot(path=output_dir / "draft-report.png", full_page=True)
-    violations = [v for v in run_axe(page) if v["impact"] in BLOCKING]
-    assert not violations, describe(violations)
+    assert_no_serious_violations(page, output_dir)
 
     # Building the PDF takes seconds (WeasyPrint lays out every page), more on a busy machine.
     pdf_url = page.get_by_role("button", name="Download PDF").get_attribute("href")
