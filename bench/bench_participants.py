@@ -21,7 +21,7 @@ It prints a Markdown table and writes bench/results/<date>-participants.json (gi
 
     .venv/bin/python bench/bench_participants.py [--rows 500000] [--database sqlite|postgres|both]
                                                  [--xlsx-rows 0] [--reimport] [--repeat 30]
-                                                 [--geography full|lcr]
+                                                 [--geography full|lcr] [--analysis-only]
 
 Only 127.0.0.1 (PostgreSQL) is contacted; files go to var/bench/.
 """
@@ -503,31 +503,50 @@ ANALYSES = [
     ),
     ("ITL1 TLD North West 2017-18..2021-22 by programme", "TLD", 2017, 2021, "programme"),
 ]
+# The participants page's summary (participant_summary: totals, distinct organisations and
+# projects, leads, SMEs) for the same scopes; by=None marks them in the results.
+SUMMARIES = [
+    ("Summary: LCR 2017-18..2021-22", "liverpool-city-region", 2017, 2021, None),
+    ("Summary: ITL1 TLD North West 2017-18..2021-22", "TLD", 2017, 2021, None),
+    ("Summary: everyone 2017-18..2021-22", None, 2017, 2021, None),
+    ("Summary: everyone (all years)", None, None, None, None),
+]
 
 
 def child_analysis(repeat: int) -> dict:
     import django
 
     django.setup()
-    from northstar.funding.services import FundingQuery, award_table, find_place
+    from northstar.funding.services import (
+        FundingQuery,
+        award_table,
+        find_place,
+        participant_summary,
+    )
+
+    def run(query, by):
+        if by is None:
+            summary = participant_summary(query)
+            return {
+                "participations": summary.participations,
+                "organisations": summary.organisations,
+            }
+        table = award_table(query, by)
+        return {"participations": table.total.participations, "lines": len(table.lines)}
 
     results = {}
-    for label, place, first, last, by in ANALYSES:
+    for label, place, first, last, by in ANALYSES + SUMMARIES:
         query = FundingQuery(
             place=find_place(place) if place else None, first_year=first, last_year=last
         )
         for _ in range(3):
-            table = award_table(query, by)
+            run(query, by)
         times = []
         for _ in range(repeat):
             t = time.perf_counter()
-            table = award_table(query, by)
+            counts = run(query, by)
             times.append((time.perf_counter() - t) * 1000)
-        results[label] = {
-            **summarise(times),
-            "participations": table.total.participations,
-            "lines": len(table.lines),
-        }
+        results[label] = {**summarise(times), **counts}
     return results
 
 
@@ -624,12 +643,12 @@ def markdown(results: dict) -> str:
             )
     lines += [
         "",
-        "| Analysis (award_table) | "
+        "| Analysis (award_table; summaries: participant_summary) | "
         + " | ".join(f"{d} p50 / p95" for d in results["databases"])
         + " |",
         "| --- | " + " | ".join("---" for _ in results["databases"]) + " |",
     ]
-    for label, *_ in ANALYSES:
+    for label, *_ in ANALYSES + SUMMARIES:
         cells = []
         for r in results["databases"].values():
             a = r["analysis"][label]
@@ -665,7 +684,19 @@ def main(argv: list[str] | None = None) -> int:
         help="full: import the ONS boundary files first (every UK LAD and ITL area); "
         "lcr: only the city region and its boroughs (the rest placed by published names)",
     )
+    parser.add_argument(
+        "--analysis-only",
+        action="store_true",
+        help="time the analysis over the database a previous run left (no set-up, no import)",
+    )
     args = parser.parse_args(argv)
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    if args.analysis_only:
+        for database in databases:
+            print(f"{database}:", flush=True)
+            for label, a in run_child(database, "analysis", str(args.repeat)).items():
+                print(f"  {label}: {a}", flush=True)
+        return 0
 
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -697,7 +728,6 @@ def main(argv: list[str] | None = None) -> int:
     results["floor"] = floors(csv_path)
     print(f"floor: {results['floor']}", flush=True)
 
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     for database in databases:
         fresh_database(database)
         r: dict = {"setup": run_child(database, "setup", args.geography), "imports": {}}

@@ -264,3 +264,73 @@ def format_pounds(pence: int) -> str:
     """12345678 → '£123,456.78'; -500 → '-£5.00'."""
     sign = "-" if pence < 0 else ""
     return f"{sign}£{pounds(abs(pence)):,.2f}"
+
+
+# ------------------------------------------------------------------------------------------
+# Distinct organisations (or projects) over a range of financial years, from the gaps between
+# each one's years. An organisation has a participation in the years first..last unless that
+# range falls inside one of its gaps: before its first year, between two of its years, or after
+# its last. So the count in a range is the number of organisations less the gaps that hold the
+# range; and gaps come in few kinds (pairs of years), so a table of a few hundred counted kinds
+# of gap answers any range without reading the participations.
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearGap:
+    """Years with no participation, strictly between `after` and `before` (None: open)."""
+
+    after: int | None  # the last year with one before the gap; None: the gap opens the record
+    before: int | None  # the first year with one after it; None: the gap closes the record
+    count: int  # how many organisations (or projects) have this gap
+
+
+def year_gaps(years_of_each: Iterable[Iterable[int]]) -> list[YearGap]:
+    """The counted kinds of gap of records, each given by the years it has (a record with no
+    year is not counted)."""
+    counts: dict[tuple[int | None, int | None], int] = {}
+    for years in years_of_each:
+        ordered = sorted(set(years))
+        if not ordered:
+            continue
+        for after, before in zip([None, *ordered], [*ordered, None], strict=True):
+            counts[after, before] = counts.get((after, before), 0) + 1
+    return [YearGap(a, b, n) for (a, b), n in sorted(counts.items(), key=_gap_order)]
+
+
+def _gap_order(item) -> tuple:
+    (after, before), _ = item
+    return (after is not None, after or 0, before is None, before or 0)
+
+
+def count_within(gaps: Iterable[YearGap], first: int | None, last: int | None) -> int:
+    """How many records have a year in first..last (inclusive; None: unbounded)."""
+    check_year_range(first, last)
+    gaps = list(gaps)
+    records = sum(g.count for g in gaps if g.after is None)  # each record has one opening gap
+    holding = sum(
+        g.count
+        for g in gaps
+        if (g.after is None or (first is not None and g.after < first))
+        and (g.before is None or (last is not None and g.before > last))
+    )
+    return records - holding
+
+
+def year_gaps_of_pairs(pairs) -> list[YearGap]:
+    """year_gaps of a Polars frame of distinct (key, year) pairs, for the hundreds of thousands
+    of an import (a record's years are the years of its pairs)."""
+    import polars as pl
+
+    ordered = pairs.unique().sort("key", "year")
+    inner = ordered.select(
+        pl.col("year").shift(1).over("key").alias("after"), pl.col("year").alias("before")
+    )
+    closing = (
+        ordered.group_by("key")
+        .agg(pl.col("year").max().alias("after"))
+        .select("after", pl.lit(None, dtype=ordered.schema["year"]).alias("before"))
+    )
+    counted = pl.concat([inner, closing]).group_by("after", "before").len()
+    counts = {(a, b): n for a, b, n in counted.iter_rows()}
+    return [YearGap(a, b, n) for (a, b), n in sorted(counts.items(), key=_gap_order)]

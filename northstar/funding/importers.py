@@ -42,10 +42,12 @@ from northstar.ingest.models import Import
 
 from . import bulk, cells
 from . import layout as L
-from .calculations import financial_year_start
+from .calculations import financial_year_start, year_gaps_of_pairs
 from .models import (
     DATASET,
     Competition,
+    DistinctYearGap,
+    GapCounted,
     Participation,
     ParticipationAreaTotal,
     ParticipationNationalTotal,
@@ -724,6 +726,7 @@ def _replace_participations(frame: pl.DataFrame, record: Import) -> int:
     ParticipationTotal.objects.filter(source_import__dataset=record.dataset).delete()
     ParticipationAreaTotal.objects.filter(source_import__dataset=record.dataset).delete()
     ParticipationNationalTotal.objects.filter(source_import__dataset=record.dataset).delete()
+    DistinctYearGap.objects.filter(source_import__dataset=record.dataset).delete()
     frame = frame.with_columns(
         _fit("participant_name", Participation, "participant_name"),
         _fit("project_title", Project, "title"),
@@ -830,6 +833,7 @@ def _replace_participations(frame: pl.DataFrame, record: Import) -> int:
     )
     written = 0
     totals: dict[type, list[pl.DataFrame]] = {model: [] for model in TOTAL_KEYS}
+    years_of: dict[str, list[pl.DataFrame]] = {"organisation_id": [], "project_id": []}
     for batch in frame.iter_slices(n_rows=bulk.BATCH_ROWS * 2):
         rows = (
             batch.join(projects_ids, on="project_number", how="left")
@@ -875,6 +879,8 @@ def _replace_participations(frame: pl.DataFrame, record: Import) -> int:
                     pl.col("award_offered_pence").sum(),
                 )
             )
+        for key, parts in years_of.items():
+            parts.append(rows.group_by(key, "financial_year_start").agg(pl.col("withdrawn").all()))
     for model, keys in TOTAL_KEYS.items():
         if totals[model]:
             bulk.insert(
@@ -884,12 +890,54 @@ def _replace_participations(frame: pl.DataFrame, record: Import) -> int:
                 .agg(pl.col("participations").sum(), pl.col("award_offered_pence").sum()),
             )
 
+    _write_year_gaps(years_of, record)
+
     # What the file no longer names goes (only this importer writes these tables).
     Project.objects.filter(participations__isnull=True).delete()
     Competition.objects.filter(projects__isnull=True).delete()
     Programme.objects.filter(competitions__isnull=True).delete()
     Sector.objects.filter(projects__isnull=True).delete()
     return written
+
+
+def _write_year_gaps(years_of: dict[str, list[pl.DataFrame]], record: Import) -> None:
+    """The gaps between each organisation's (and project's) years with a participation, with
+    and without the withdrawn ones (models.DistinctYearGap)."""
+    counted = {"organisation_id": GapCounted.ORGANISATIONS, "project_id": GapCounted.PROJECTS}
+    gaps = []
+    for key, parts in years_of.items():
+        if not parts:
+            continue
+        # A year counts without the withdrawn if any of its participations is not withdrawn.
+        pairs = (
+            pl.concat(parts)
+            .group_by(key, "financial_year_start")
+            .agg(pl.col("withdrawn").all())
+            .rename({key: "key", "financial_year_start": "year"})
+        )
+        for include_withdrawn, chosen in (
+            (True, pairs),
+            (False, pairs.filter(~pl.col("withdrawn"))),
+        ):
+            gaps += [
+                (counted[key], include_withdrawn, gap.after, gap.before, gap.count, record.pk)
+                for gap in year_gaps_of_pairs(chosen.select("key", "year"))
+            ]
+    bulk.insert(
+        DistinctYearGap,
+        pl.DataFrame(
+            gaps,
+            schema={
+                "counted": pl.String,
+                "include_withdrawn": pl.Boolean,
+                "after_year": pl.Int64,
+                "before_year": pl.Int64,
+                "records": pl.Int64,
+                "source_import_id": pl.Int64,
+            },
+            orient="row",
+        ),
+    )
 
 
 # What each table of totals sums by.

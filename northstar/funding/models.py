@@ -310,3 +310,31 @@ class ParticipationAreaTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participations} participations, {self.award_offered_pence} pence"
+
+
+class GapCounted(models.TextChoices):
+    ORGANISATIONS = "organisations", "Organisations"
+    PROJECTS = "projects", "Projects"
+
+
+class DistinctYearGap(models.Model):
+    """How many organisations (or projects) have each kind of gap between their financial years
+    with a participation, written at each import: the count of distinct organisations over any
+    range of years, for every participant, comes from these few hundred rows instead of from
+    every participation (calculations.count_within)."""
+
+    counted = models.CharField(max_length=16, choices=GapCounted.choices)
+    include_withdrawn = models.BooleanField(
+        help_text="Years of every participation, or only of those not withdrawn"
+    )
+    after_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The last year with a participation before the gap"
+    )
+    before_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The first year with a participation after the gap"
+    )
+    records = models.PositiveIntegerField()
+    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.records} {self.counted} between {self.after_year} and {self.before_year}"

@@ -26,6 +26,8 @@ from . import calculations as calc
 from .cells import place_key
 from .models import (
     Competition,
+    DistinctYearGap,
+    GapCounted,
     Participation,
     ParticipationAreaTotal,
     ParticipationNationalTotal,
@@ -586,8 +588,10 @@ def participant_summary(query: FundingQuery, scope: PlaceScope | None = None) ->
     and the SMEs' share, for the participants a query covers (`scope`: the place's, if the
     caller has it already)."""
     scope = scope or place_scope(query.place)
+    known_distinct = None
     if scope.lad_ids is None:
         parts = (_Part(participations(query, scope), Count("*")),)
+        known_distinct = _distinct_everywhere(query)
     else:
         parts = _disjoint_parts(query, scope, totals_for_places=False) or (
             _Part(Participation.objects.none(), Count("*")),
@@ -607,13 +611,15 @@ def participant_summary(query: FundingQuery, scope: PlaceScope | None = None) ->
                     "organisations": Count("organisation_id", distinct=True),
                     "projects": Count("project_id", distinct=True),
                 }
-                if one_part
+                if one_part and known_distinct is None
                 else {}
             ),
         )
         for key in figures:
             figures[key] += got[key] or 0
-    if one_part:
+    if known_distinct is not None:
+        distinct = known_distinct
+    elif one_part:
         distinct = {"organisations": got["organisations"], "projects": got["projects"]}
     else:  # an organisation or project may be in more than one part: count it once
         distinct = {
@@ -632,6 +638,26 @@ def participant_summary(query: FundingQuery, scope: PlaceScope | None = None) ->
         sme_award_pence=figures["sme_award"],
         sources=_sources(query, scope),
     )
+
+
+def _distinct_everywhere(query: FundingQuery) -> dict[str, int] | None:
+    """Distinct organisations and projects of every participant in the query's years, from the
+    gaps between their years (a few hundred rows; counting them in the participations reads
+    every one). None if the data was imported before the gaps were written."""
+    gaps: dict[str, list[calc.YearGap]] = {counted: [] for counted in GapCounted}
+    rows = DistinctYearGap.objects.filter(include_withdrawn=query.include_withdrawn)
+    for counted, after, before, records in rows.values_list(
+        "counted", "after_year", "before_year", "records"
+    ):
+        gaps[counted].append(calc.YearGap(after, before, records))
+    if not any(gaps.values()) and Participation.objects.exists():
+        return None
+    return {
+        "organisations": calc.count_within(
+            gaps[GapCounted.ORGANISATIONS], query.first_year, query.last_year
+        ),
+        "projects": calc.count_within(gaps[GapCounted.PROJECTS], query.first_year, query.last_year),
+    }
 
 
 def _union(parts: tuple[_Part, ...], column: str):

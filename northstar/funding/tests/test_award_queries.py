@@ -191,3 +191,31 @@ def test_summary_of_a_place_by_its_local_authorities_is_one_query(areas):
     ]
     assert len(on_participations) == 1
     assert "COUNT(DISTINCT" in on_participations[0]
+
+
+def test_every_participants_distinct_counts_come_from_the_year_gaps(loaded):
+    """For every participant, distinct organisations and projects in any range of years are
+    counted from the gaps between their years (models.DistinctYearGap), not by reading every
+    participation: the same figures as counting them, for every range and both withdrawal
+    choices."""
+    years = sorted(set(Participation.objects.values_list("financial_year_start", flat=True)))
+    bounds = [None, *range(years[0] - 1, years[-1] + 2)]
+    for include_withdrawn in (False, True):
+        for first in bounds:
+            for last in bounds:
+                if first is not None and last is not None and first > last:
+                    continue
+                query = FundingQuery(
+                    first_year=first, last_year=last, include_withdrawn=include_withdrawn
+                )
+                plain = participations(query).aggregate(
+                    organisations=Count("organisation", distinct=True),
+                    projects=Count("project", distinct=True),
+                )
+                with CaptureQueriesContext(connection) as queries:
+                    got = participant_summary(query)
+                assert (got.organisations, got.projects) == (
+                    plain["organisations"],
+                    plain["projects"],
+                ), (first, last, include_withdrawn)
+                assert not any("COUNT(DISTINCT" in q["sql"] for q in queries)
