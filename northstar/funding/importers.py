@@ -21,6 +21,10 @@ import contextlib
 import csv
 import ctypes
 import io
+import posixpath
+import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +63,21 @@ from .models import (
 )
 
 CSV_HEAD_BYTES = 1 << 20  # the header is looked for in the first MiB
+
+# calamine holds a whole sheet in memory several times over while it reads it (every cell in a
+# list, then in a grid, each text in its own allocation: ~1.4 GiB for 500,000 rows of 27
+# columns), so a sheet bigger than this (as XML) is given to it a window of rows at a time.
+XLSX_WHOLE_SHEET_BYTES = 64 << 20
+XLSX_WINDOW_BYTES = 48 << 20
+XLSX_READ_BYTES = 8 << 20
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+ROW_NUMBER = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="([0-9]+)"')
+XML_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+EMPTY_SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData/></worksheet>"
+)
+SHEET_DATA = re.compile(rb"<([A-Za-z_][\w.-]*:)?sheetData[\s>]")
 
 # The prepared rows: one per participant, with these columns (the write phase's input).
 SCHEMA: dict[str, Any] = {
@@ -299,33 +318,65 @@ class InnovateUkParticipantsImporter(Importer):
         HEADER_SEARCH_ROWS of the first sheet that has one, that names the marker columns."""
         book = self._open_workbook(path)
         for index in range(len(book.sheet_names)):
-            # calamine reads a whole sheet whatever rows are asked for: the sheet is read once.
-            # Rows are counted from the sheet's first row (calamine pads the blank ones above
-            # the first cell written), so row numbers are the spreadsheet's.
-            sheet = self._load_sheet(book, index, path)
-            head = sheet.head(L.HEADER_SEARCH_ROWS)
+            pieces = self._sheet_pieces(book, index, path)
+            first = next(pieces)
+            # The header is looked for in the sheet's first rows, wherever the piece starts.
+            head = first.frame.head(L.HEADER_SEARCH_ROWS + 1 - first.first_line)
             for number, row in enumerate(head.iter_rows(), start=1):
                 if not L.is_header_row(row):
                     continue
-                columns = self._columns(list(row), path.name)
-                frame = sheet.slice(number).select(
-                    pl.int_range(number + 1, number + 1 + pl.len(), dtype=pl.Int64).alias("line"),
-                    *[
-                        cells.excel_text_expr(sheet.columns[i]).alias(name)
-                        for name, i in columns.items()
-                    ],
-                )
+                columns = {
+                    name: first.absolute_index[i]
+                    for name, i in self._columns(list(row), path.name).items()
+                }
+                frames = [first.text(columns, skip=number)]
+                del first
+                for piece in pieces:
+                    frames.append(piece.text(columns))
+                    if progress is not None:
+                        progress(sum(f.height for f in frames), None)
+                frame = pl.concat(frames, rechunk=True)  # validated faster and smaller whole
+                del frames
+                _return_freed_memory()
                 if progress is not None:
                     progress(frame.height, None)
                 return frame
-            del sheet
+            pieces.close()
         raise self._no_header(path.name)
 
-    def _load_sheet(self, book, index: int, path: Path) -> pl.DataFrame:
+    def _sheet_pieces(self, book, index: int, path: Path) -> Iterator[SheetPiece]:
+        """A sheet's cells as text, from its first row: the whole sheet at once, or a big one
+        in windows of about XLSX_WINDOW_BYTES of rows (see XLSX_WHOLE_SHEET_BYTES)."""
+        windows = _sheet_windows(path, index)
+        if windows is None:
+            yield SheetPiece(self._load_sheet(book, index, path), first_line=1)
+            return
+        try:
+            for first_line, workbook in windows:
+                yield SheetPiece(self._load_window(workbook, index, first_line, path), first_line)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise self._unreadable(path, exc) from exc
+
+    def _load_sheet(self, book, index: int, path: Path) -> fastexcel.ExcelSheet:
         """A sheet's cells as text (calamine's text of a number or date; see
         cells.excel_text), from its first row."""
         try:
-            return book.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_polars()
+            return book.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+        except fastexcel.FastExcelError as exc:
+            raise self._unreadable(path, exc) from exc
+        finally:
+            _return_freed_memory()
+
+    def _load_window(
+        self, workbook: bytes, index: int, first_line: int, path: Path
+    ) -> fastexcel.ExcelSheet:
+        """The rows of a window's workbook (see _sheet_windows), from its first row: the row
+        above it (absent, so blank) is given as the header row to pin where the rows start."""
+        try:
+            book = fastexcel.read_excel(workbook)
+            if first_line == 1:
+                return book.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+            return book.load_sheet(index, header_row=first_line - 2, dtypes="string")
         except fastexcel.FastExcelError as exc:
             raise self._unreadable(path, exc) from exc
         finally:
@@ -496,6 +547,9 @@ class InnovateUkParticipantsImporter(Importer):
             parsed, bad = self.validate(self.read_frame(path, progress, encoding="cp1252"))
         except pl.exceptions.PolarsError as exc:
             raise UserInputError(f"{path.name} could not be read ({exc}).") from exc
+        # The file's cells as read are gone: their memory goes back to the system before the
+        # write phase, whose own allocations could not reuse it all.
+        _return_freed_memory()
         prepared = Prepared(rows_read=parsed.height + bad.height)
         if prepared.rows_read == 0:
             raise UserInputError(
@@ -695,15 +749,171 @@ def refresh_table_statistics(models) -> None:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+class SheetPiece:
+    """Rows of a sheet read by calamine: its cells as text by column (named by calamine),
+    each column's position in the sheet, and the sheet row number of its first row."""
+
+    def __init__(self, sheet: fastexcel.ExcelSheet, first_line: int):
+        self.absolute_index = [c.absolute_index for c in sheet.selected_columns]
+        self.frame = sheet.to_polars()
+        self.first_line = first_line
+
+    def text(self, columns: dict[str, int], skip: int = 0) -> pl.DataFrame:
+        """The rows after the first `skip`, with their row number in 'line' and the published
+        columns (name → position in the sheet) as a spreadsheet shows them."""
+        names = dict(zip(self.absolute_index, self.frame.columns, strict=True))
+        start = self.first_line + skip
+        return self.frame.slice(skip).select(
+            pl.int_range(start, start + pl.len(), dtype=pl.Int64).alias("line"),
+            *[
+                (
+                    cells.excel_text_expr(names[i]) if i in names else pl.lit(None, dtype=pl.String)
+                ).alias(name)
+                for name, i in columns.items()
+            ],
+        )
+
+
+def _xml_tags(xml: bytes, name: str) -> list[dict[str, str]]:
+    """The attributes of each <name> tag of a small XML part (whatever its namespace prefix;
+    an attribute by its local name), in order: read with a pattern, so that no entity in a
+    file an officer uploads is ever expanded."""
+    tags = re.finditer(rb"<(?:[A-Za-z_][\w.-]*:)?" + name.encode() + rb"\s([^>]*)>", xml)
+    return [
+        {
+            key.decode().rpartition(":")[2]: (double or single).decode()
+            for key, double, single in XML_ATTRIBUTE.findall(tag.group(1))
+        }
+        for tag in tags
+    ]
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[str] | None:
+    """The names of the workbook's sheets' XML parts, in the order calamine gives the sheets
+    (the workbook's list of them), or None if the workbook does not say."""
+    try:
+        book_part = next(
+            r["Target"].lstrip("/")
+            for r in _xml_tags(archive.read("_rels/.rels"), "Relationship")
+            if r.get("Type", "").endswith("/officeDocument")
+        )
+        folder, name = posixpath.split(book_part)
+        links = _xml_tags(archive.read(f"{folder}/_rels/{name}.rels"), "Relationship")
+        targets = {r["Id"]: r["Target"] for r in links}
+        sheets = [targets[s["id"]] for s in _xml_tags(archive.read(book_part), "sheet")]
+    except (KeyError, StopIteration):
+        return None
+    parts = [
+        posixpath.normpath(t.lstrip("/") if t.startswith("/") else posixpath.join(folder, t))
+        for t in sheets
+    ]
+    return parts if all(part in archive.NameToInfo for part in parts) else None
+
+
+def _sheet_windows(path: Path, index: int) -> Iterator[tuple[int, bytes]] | None:
+    """For a sheet bigger than XLSX_WHOLE_SHEET_BYTES, the workbook again once per window of
+    about XLSX_WINDOW_BYTES of its rows, with the sheet row number of the window's first row;
+    None for a smaller sheet, or one whose rows are not laid out as Excel lays them out (each
+    <row> numbered)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return None  # calamine says what is wrong with it
+    parts = _sheet_parts(archive)
+    part = parts[index] if parts and index < len(parts) else None
+    if part is None or archive.getinfo(part).file_size <= XLSX_WHOLE_SHEET_BYTES:
+        archive.close()
+        return None
+    with archive.open(part) as stream:
+        opening = stream.read(XLSX_READ_BYTES)
+    data = SHEET_DATA.search(opening)
+    first_row = ROW_TAG.search(opening, data.end()) if data else None
+    if first_row is None or not ROW_NUMBER.match(opening, first_row.start()):
+        archive.close()
+        return None
+    # The other sheets are left empty in the windows' workbooks: only this one is read.
+    others = {
+        info.filename: EMPTY_SHEET if info.filename in parts else archive.read(info)
+        for info in archive.infolist()
+        if info.filename != part
+    }
+    return _windows(archive, part, others, opening[: first_row.start()], data.group(1) or b"")
+
+
+def _windows(
+    archive: zipfile.ZipFile, part: str, others: dict[str, bytes], head: bytes, prefix: bytes
+) -> Iterator[tuple[int, bytes]]:
+    """The windows of _sheet_windows: the sheet's XML is read a piece at a time and cut before
+    a <row> once XLSX_WINDOW_BYTES of rows are in hand; a window is the head (the XML before
+    the rows), its rows and the close of the rows and the sheet."""
+    row_open = b"<" + prefix + b"row"
+    rows_close = b"</" + prefix + b"sheetData>"
+    close = rows_close + b"</" + prefix + b"worksheet>"
+
+    def last_row_start(xml: bytearray) -> int:
+        """Where the last <row> in `xml` starts (0 or -1: none after the first byte)."""
+        at = len(xml)
+        while (at := xml.rfind(row_open, 0, at)) > 0:
+            if ROW_TAG.match(xml, at):  # not a longer name, as <rowBreaks>
+                break
+        return at
+
+    with archive, archive.open(part) as stream:
+        stream.read(len(head))
+        pending = bytearray()
+        more = True
+        while more or pending:
+            if more and len(pending) < XLSX_WINDOW_BYTES:
+                chunk = stream.read(XLSX_READ_BYTES)
+                more = bool(chunk)
+                pending += chunk
+                continue
+            cut = last_row_start(pending) if more else -1
+            if more and cut <= 0:  # one row longer than a window: read on
+                chunk = stream.read(XLSX_READ_BYTES)
+                more = bool(chunk)
+                pending += chunk
+                continue
+            if cut <= 0:  # the last rows, up to the end of the sheet's rows
+                cut = len(pending)
+                end = pending.find(rows_close)
+                rows_end = end if end >= 0 else cut
+            else:
+                rows_end = cut
+            if pending.startswith(row_open):  # else nothing is left but the end of the sheet
+                number = ROW_NUMBER.match(pending)
+                if number is None:
+                    raise UserInputError(
+                        f"{Path(archive.filename or '').name} is not a readable Excel workbook "
+                        "(a row of its sheet has no row number)."
+                    )
+                with memoryview(pending) as rows:
+                    sheet = (head, rows[:rows_end], close)
+                    workbook = _workbook(others, part, sheet)
+                    del sheet
+                yield int(number.group(1)), workbook
+                del workbook
+            del pending[:cut]
+
+
+def _workbook(parts: dict[str, bytes], sheet_part: str, sheet) -> bytes:
+    """A workbook (uncompressed) of these parts and the sheet XML in these pieces."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as book:
+        for name, content in parts.items():
+            book.writestr(name, content)
+        with book.open(sheet_part, "w", force_zip64=True) as stream:
+            for piece in sheet:
+                stream.write(piece)
+    return buffer.getvalue()
+
+
 def _return_freed_memory() -> None:
-    """Hand the memory calamine freed back to the system (glibc keeps the millions of small
-    blocks of a sheet's cells otherwise, and the import's peak memory grows by them)."""
+    """Hand freed memory back to the system (glibc keeps the millions of small blocks of a
+    sheet's cells that calamine freed, and the arrays of a file read, otherwise, and the
+    import's peak memory grows by them)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _text_schema(names: list[str]) -> dict[str, Any]:
-    return {"line": pl.Int64, **dict.fromkeys(names, pl.String)}
 
 
 def _fit(column: str, model, field: str) -> pl.Expr:

@@ -467,3 +467,32 @@ def test_a_committed_import_refreshes_the_planner_statistics(tmp_path):
         assert before is None or (after[0] > before[0] and after[1] > before[1])
     else:
         assert before is None and after == Participation.objects.count()
+
+
+def read_in_windows(monkeypatch) -> None:
+    """Every sheet read as a big one is: a few rows at a time (see importers.XLSX_WINDOW_BYTES)."""
+    monkeypatch.setattr(importers, "XLSX_WHOLE_SHEET_BYTES", 0)
+    monkeypatch.setattr(importers, "XLSX_WINDOW_BYTES", 1)
+    monkeypatch.setattr(importers, "XLSX_READ_BYTES", 4096)  # a few rows a window
+
+
+def test_a_big_sheet_read_in_windows_gives_the_rows_of_the_whole_sheet(lcr, tmp_path, monkeypatch):
+    importer = InnovateUkParticipantsImporter()
+    good = fx.write_xlsx(tmp_path / "good.xlsx", sheet_title="Data 2024-01")
+    bad = fx.write_xlsx(tmp_path / "bad.xlsx", [row for row, _, _ in fx.BAD])
+    whole = {path: importer._xlsx_frame(path, None) for path in (good, bad)}
+    errors = importer.prepare(bad).errors
+    read_in_windows(monkeypatch)
+    first_lines = [line for line, _ in importers._sheet_windows(good, 1)]
+    assert len(first_lines) > 3
+    assert first_lines == sorted(first_lines)
+    for path in (good, bad):
+        assert importer._xlsx_frame(path, None).equals(whole[path])
+    assert importer.prepare(bad).errors == errors
+
+
+def test_a_workbook_read_in_windows_loads_as_a_whole_one_does(lcr, xlsx, monkeypatch):
+    read_in_windows(monkeypatch)
+    assert run_import(DATASET, xlsx).rows_loaded == 17
+    assert by_name("Mersey Medtech Ltd", "10001").line == fx.XLSX_HEADER_ROW + 1
+    assert by_name("Anon Org", "10005").line == fx.XLSX_HEADER_ROW + 17
