@@ -6,8 +6,9 @@ between releases, so the reader looks for the sheet and row that hold the header
 hundreds of thousands of rows, so `prepare` reads and validates whole columns at once with Polars
 (cells.py has each quirk twice: a vectorised reader and a scalar one that words the errors) and
 keeps each row's number as a spreadsheet shows it; `write` links the file's participants to
-organisations in one call, loads the rows with COPY (PostgreSQL) or executemany (SQLite) (bulk.py),
-and writes the tables of totals the analysis reads (models.py: ParticipationTotal and the others).
+organisations in one call, loads the rows with COPY (PostgreSQL) or executemany (SQLite)
+(northstar/ingest/bulk.py), and writes the tables of totals the analysis reads (models.py:
+ParticipationTotal and the others).
 
 A re-import replaces every participation the dataset holds; competitions, projects, programmes
 and sectors are updated in place (their ids stay) and those no longer named are removed.
@@ -34,6 +35,7 @@ import polars as pl
 from django.db import connection
 
 from northstar.core.errors import RowError, UserInputError
+from northstar.ingest import bulk
 from northstar.ingest.framework import (
     MAX_ERRORS_KEPT,
     Importer,
@@ -44,7 +46,7 @@ from northstar.ingest.framework import (
 )
 from northstar.ingest.models import Import
 
-from . import bulk, cells
+from . import cells
 from . import layout as L
 from .calculations import financial_year_start, year_gaps_of_pairs
 from .models import (
@@ -924,7 +926,7 @@ def _fit(column: str, model, field: str) -> pl.Expr:
 def write_participations(frame: pl.DataFrame, record: Import) -> int:
     """Replace the dataset's participations with `frame`'s (the prepared rows)."""
     # On SQLite the participations' indexes are set aside while their rows are deleted and
-    # written, and built once after (bulk.py).
+    # written, and built once after (northstar/ingest/bulk.py).
     with bulk.indexes_set_aside(Participation, frame.height):
         return _replace_participations(frame, record)
 
@@ -1081,7 +1083,7 @@ def _replace_participations(frame: pl.DataFrame, record: Import) -> int:
         lost = rows.filter(pl.col("project_id").is_null() | pl.col("organisation_id").is_null())
         if lost.height:  # a bug, not the file's fault
             raise RuntimeError(f"{lost.height} participations lost their project or organisation")
-        written += bulk.insert(Participation, rows)
+        written += bulk.insert_frame(Participation, rows)
         for model, keys in TOTAL_KEYS.items():
             totals[model].append(
                 rows.group_by(keys).agg(
@@ -1093,7 +1095,7 @@ def _replace_participations(frame: pl.DataFrame, record: Import) -> int:
             parts.append(rows.group_by(key, "financial_year_start").agg(pl.col("withdrawn").all()))
     for model, keys in TOTAL_KEYS.items():
         if totals[model]:
-            bulk.insert(
+            bulk.insert_frame(
                 model,
                 pl.concat(totals[model])
                 .group_by(keys)
@@ -1133,7 +1135,7 @@ def _write_year_gaps(years_of: dict[str, list[pl.DataFrame]], record: Import) ->
                 (counted[key], include_withdrawn, gap.after, gap.before, gap.count, record.pk)
                 for gap in year_gaps_of_pairs(chosen.select("key", "year"))
             ]
-    bulk.insert(
+    bulk.insert_frame(
         DistinctYearGap,
         pl.DataFrame(
             gaps,

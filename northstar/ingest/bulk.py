@@ -85,6 +85,11 @@ def insert(model, fields: Sequence[str], rows) -> int:
     return written
 
 
+def insert_frame(model, frame) -> int:
+    """Insert every row of a Polars frame whose columns are the model's fields (attnames)."""
+    return insert(model, frame.columns, frame)
+
+
 def _csv_bytes(frame) -> bytes:
     """A frame as COPY's CSV: an unquoted empty field is NULL, a quoted "" is empty text."""
     buffer = io.BytesIO()

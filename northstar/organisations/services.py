@@ -513,7 +513,7 @@ def _insert(model, frame: pl.DataFrame) -> None:
     (Django's bulk_create builds an instance per row, which at half a million rows takes most
     of a minute); on SQLite a large insert builds the plain indexes once, after the rows."""
     with bulk.indexes_set_aside(model, frame.height):
-        bulk.insert(model, frame.columns, frame)
+        bulk.insert_frame(model, frame)
 
 
 def _create_organisations(new_orgs: Iterable[_NewOrganisation]) -> None:

@@ -201,3 +201,54 @@ def test_row_by_row_keeps_at_most_the_first_thousand_problems(tmp_path):
     assert prepared.rows_read == 400
     assert len(prepared.errors) == 1000
     assert (prepared.errors[-1].line, prepared.errors[-1].column) == (334, "part 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indexes_set_aside_are_built_again_after_a_large_insert(monkeypatch):
+    """On SQLite a large insert drops the table's plain indexes and builds the same ones after
+    it; elsewhere (and for a small insert) nothing is dropped."""
+    from django.db import connection
+
+    def plain_indexes() -> list[tuple[str, str]]:
+        with connection.cursor() as cursor:
+            return bulk._sqlite_indexes(cursor, Postcode)
+
+    if connection.vendor != "sqlite":
+        with bulk.indexes_set_aside(Postcode, 10**9):
+            pass  # nothing to do on PostgreSQL: it must not fail
+        return
+    before = plain_indexes()
+    assert before  # Postcode has plain indexes to set aside
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM_ROWS", 2)
+    with bulk.indexes_set_aside(Postcode, 1):
+        assert plain_indexes() == before
+    with bulk.indexes_set_aside(Postcode, 2):
+        assert plain_indexes() == []
+    assert plain_indexes() == before
+
+
+def test_upsert_inserts_new_rows_and_updates_matching_ones_in_place(record, liverpool):
+    first = pl.DataFrame(
+        {
+            "code": ["L10AA", "L10AB"],
+            "published": ["L1 0AA", "L1 0AB"],
+            "area": ["L", "L"],
+            "district": ["L1", "L1"],
+            "lad_method": [LadMethod.BOUNDARY.value] * 2,
+            "source_import_id": [record.pk] * 2,
+        }
+    )
+    assert bulk.upsert(Postcode, first, unique="code") == 2
+    kept_id = Postcode.objects.get(code="L10AA").pk
+    second = first.with_columns(
+        pl.Series("code", ["L10AA", "L10AC"]),
+        pl.Series("published", ["L1 0AA", "L1 0AC"]),
+        pl.Series("district", ["L1X", "L1"]),
+    )
+    assert bulk.upsert(Postcode, second, unique="code") == 2
+    assert dict(Postcode.objects.values_list("code", "district")) == {
+        "L10AA": "L1X",
+        "L10AB": "L1",
+        "L10AC": "L1",
+    }
+    assert Postcode.objects.get(code="L10AA").pk == kept_id
