@@ -1089,6 +1089,7 @@ def _replace_participations(frame: pl.DataFrame, record: Import) -> int:
                 rows.group_by(keys).agg(
                     pl.len().cast(pl.Int64).alias("participations"),
                     pl.col("award_offered_pence").sum(),
+                    pl.col("is_lead").sum().cast(pl.Int64).alias("lead_participations"),
                 )
             )
         for key, parts in years_of.items():
@@ -1099,7 +1100,11 @@ def _replace_participations(frame: pl.DataFrame, record: Import) -> int:
                 model,
                 pl.concat(totals[model])
                 .group_by(keys)
-                .agg(pl.col("participations").sum(), pl.col("award_offered_pence").sum()),
+                .agg(
+                    pl.col("participations").sum(),
+                    pl.col("award_offered_pence").sum(),
+                    pl.col("lead_participations").sum(),
+                ),
             )
 
     _write_year_gaps(years_of, record)

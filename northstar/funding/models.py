@@ -241,6 +241,8 @@ class ParticipationTotal(models.Model):
     source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
     participations = models.PositiveIntegerField()
     award_offered_pence = models.BigIntegerField()
+    # Empty in rows written before this column was (a re-import fills it).
+    lead_participations = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -283,6 +285,8 @@ class ParticipationNationalTotal(models.Model):
     source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
     participations = models.PositiveIntegerField()
     award_offered_pence = models.BigIntegerField()
+    # Empty in rows written before this column was (a re-import fills it).
+    lead_participations = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.participations} participations, {self.award_offered_pence} pence"
@@ -307,6 +311,8 @@ class ParticipationAreaTotal(models.Model):
     source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
     participations = models.PositiveIntegerField()
     award_offered_pence = models.BigIntegerField()
+    # Empty in rows written before this column was (a re-import fills it).
+    lead_participations = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.participations} participations, {self.award_offered_pence} pence"

@@ -588,10 +588,11 @@ def participant_summary(query: FundingQuery, scope: PlaceScope | None = None) ->
     and the SMEs' share, for the participants a query covers (`scope`: the place's, if the
     caller has it already)."""
     scope = scope or place_scope(query.place)
-    known_distinct = None
     if scope.lad_ids is None:
+        national = _national_summary(query, scope, _distinct_everywhere(query))
+        if national is not None:
+            return national
         parts = (_Part(participations(query, scope), Count("*")),)
-        known_distinct = _distinct_everywhere(query)
     else:
         parts = _disjoint_parts(query, scope, totals_for_places=False) or (
             _Part(Participation.objects.none(), Count("*")),
@@ -611,15 +612,13 @@ def participant_summary(query: FundingQuery, scope: PlaceScope | None = None) ->
                     "organisations": Count("organisation_id", distinct=True),
                     "projects": Count("project_id", distinct=True),
                 }
-                if one_part and known_distinct is None
+                if one_part
                 else {}
             ),
         )
         for key in figures:
             figures[key] += got[key] or 0
-    if known_distinct is not None:
-        distinct = known_distinct
-    elif one_part:
+    if one_part:
         distinct = {"organisations": got["organisations"], "projects": got["projects"]}
     else:  # an organisation or project may be in more than one part: count it once
         distinct = {
@@ -636,6 +635,36 @@ def participant_summary(query: FundingQuery, scope: PlaceScope | None = None) ->
         lead_participations=figures["leads"],
         sme_participations=figures["smes"],
         sme_award_pence=figures["sme_award"],
+        sources=_sources(query, scope),
+    )
+
+
+def _national_summary(
+    query: FundingQuery, scope: PlaceScope, distinct: dict[str, int] | None
+) -> ParticipantSummary | None:
+    """participant_summary of every participant from the national totals (a few thousand rows)
+    and the year gaps, without reading the participations; None if the data was imported
+    before those tables had all it needs (the caller then reads the participations)."""
+    totals = _in_query(ParticipationNationalTotal.objects.all(), query)
+    if distinct is None or totals.filter(lead_participations__isnull=True).exists():
+        return None
+    got = totals.aggregate(
+        total=Sum("participations"),
+        award=Sum("award_offered_pence"),
+        leads=Sum("lead_participations"),
+        smes=Sum("participations", filter=Q(is_sme=True)),
+        sme_award=Sum("award_offered_pence", filter=Q(is_sme=True)),
+    )
+    return ParticipantSummary(
+        query=query,
+        scope=scope,
+        participations=got["total"] or 0,
+        award_pence=got["award"] or 0,
+        organisations=distinct["organisations"],
+        projects=distinct["projects"],
+        lead_participations=got["leads"] or 0,
+        sme_participations=got["smes"] or 0,
+        sme_award_pence=got["sme_award"] or 0,
         sources=_sources(query, scope),
     )
 

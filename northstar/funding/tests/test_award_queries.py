@@ -219,3 +219,20 @@ def test_every_participants_distinct_counts_come_from_the_year_gaps(loaded):
                     plain["projects"],
                 ), (first, last, include_withdrawn)
                 assert not any("COUNT(DISTINCT" in q["sql"] for q in queries)
+
+
+def test_data_imported_before_the_lead_counts_is_summed_from_the_participations(loaded):
+    """Totals written before they counted leads (lead_participations empty), or no year gaps:
+    every participant's summary reads the participations instead, with the same figures."""
+    from northstar.funding.models import DistinctYearGap, ParticipationNationalTotal
+
+    query = FundingQuery(first_year=2017, last_year=2021)
+    from_totals = participant_summary(query)
+    ParticipationNationalTotal.objects.update(lead_participations=None)
+    with CaptureQueriesContext(connection) as queries:
+        from_participations = participant_summary(query)
+    assert any('FROM "funding_participation"' in q["sql"] for q in queries)
+    DistinctYearGap.objects.all().delete()
+    without_gaps = participant_summary(query)
+    assert from_totals == from_participations == without_gaps
+    assert from_totals.lead_participations > 0
