@@ -219,18 +219,30 @@ class Participation(models.Model):
         return f"{self.participant_name} in {self.project_id}"
 
 
-class ParticipationTotal(models.Model):
-    """Participations and award summed by everything the analysis groups or filters by, written
-    with the participations at each import: a place's totals by programme, competition or sector
-    read these rows (by place and year) instead of its participations."""
+class TotalOfParticipations(models.Model):
+    """What every table of totals holds: participations, award offered and lead participants
+    summed by financial year, withdrawal and size (and, in each table, by more)."""
 
-    place = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
     financial_year_start = models.PositiveSmallIntegerField()
     withdrawn = models.BooleanField()
     enterprise_size = models.CharField(max_length=16, choices=SizeClass.choices)
     is_sme = models.BooleanField()
+    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
+    participations = models.PositiveIntegerField()
+    award_offered_pence = models.BigIntegerField()
+    # Empty in rows written before this column was (a re-import fills it).
+    lead_participations = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.participations} participations, {self.award_offered_pence} pence"
+
+
+class ByCompetition(models.Model):
+    """A total's competition, programme and sector (copied from the projects)."""
+
     competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="+")
     programme = models.ForeignKey(
         Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -238,11 +250,19 @@ class ParticipationTotal(models.Model):
     sector = models.ForeignKey(
         Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
-    participations = models.PositiveIntegerField()
-    award_offered_pence = models.BigIntegerField()
-    # Empty in rows written before this column was (a re-import fills it).
-    lead_participations = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ParticipationTotal(TotalOfParticipations, ByCompetition):
+    """Participations and award summed by everything the analysis groups or filters by, written
+    with the participations at each import: a place's totals by programme, competition or sector
+    read these rows (by place and year) instead of its participations."""
+
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         indexes = [
@@ -263,36 +283,13 @@ class ParticipationTotal(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.participations} participations, {self.award_offered_pence} pence"
 
-
-class ParticipationNationalTotal(models.Model):
+class ParticipationNationalTotal(TotalOfParticipations, ByCompetition):
     """ParticipationTotal without the place: for the tables of every participant (all places)
-    by programme, competition or sector."""
-
-    financial_year_start = models.PositiveSmallIntegerField()
-    withdrawn = models.BooleanField()
-    enterprise_size = models.CharField(max_length=16, choices=SizeClass.choices)
-    is_sme = models.BooleanField()
-    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="+")
-    programme = models.ForeignKey(
-        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    sector = models.ForeignKey(
-        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
-    participations = models.PositiveIntegerField()
-    award_offered_pence = models.BigIntegerField()
-    # Empty in rows written before this column was (a re-import fills it).
-    lead_participations = models.PositiveIntegerField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.participations} participations, {self.award_offered_pence} pence"
+    by programme, competition or sector, and every participant's summary."""
 
 
-class ParticipationAreaTotal(models.Model):
+class ParticipationAreaTotal(TotalOfParticipations):
     """Participations and award summed by place and by the publisher's own geography (its local
     authority and region names), year, withdrawal and size: few rows, for the breakdowns by
     size, year and local authority of any area, including those only the published names
@@ -304,18 +301,6 @@ class ParticipationAreaTotal(models.Model):
     local_authority_key = models.CharField(max_length=200, blank=True)
     local_authority_name = models.CharField(max_length=200, blank=True)
     region_name = models.CharField(max_length=120, blank=True)
-    financial_year_start = models.PositiveSmallIntegerField()
-    withdrawn = models.BooleanField()
-    enterprise_size = models.CharField(max_length=16, choices=SizeClass.choices)
-    is_sme = models.BooleanField()
-    source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
-    participations = models.PositiveIntegerField()
-    award_offered_pence = models.BigIntegerField()
-    # Empty in rows written before this column was (a re-import fills it).
-    lead_participations = models.PositiveIntegerField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.participations} participations, {self.award_offered_pence} pence"
 
 
 class GapCounted(models.TextChoices):
