@@ -154,13 +154,32 @@ class Participation(models.Model):
     # Copied from the project, like the three below, so that totals need no joins over hundreds
     # of thousands of rows.
     financial_year_start = models.PositiveSmallIntegerField()
-    # Copied from the project (its competition, that competition's programme, its sector).
-    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="+")
+    # Copied from the project (its competition, that competition's programme, its sector). Only
+    # the importer writes them, from the project's own keys, so the database does not check them
+    # again: on PostgreSQL those three deferred checks per row were a third of an import's
+    # COMMIT. The ORM still refuses to delete a competition, programme or sector in use
+    # (PROTECT). Tables by programme or sector read the covering indexes, so those two columns
+    # need no index of their own; a competition's page filters on its column.
+    competition = models.ForeignKey(
+        Competition, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     programme = models.ForeignKey(
-        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Programme,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     sector = models.ForeignKey(
-        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Sector,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     source_import = models.ForeignKey(Import, on_delete=models.PROTECT, related_name="+")
     line = models.PositiveIntegerField(help_text="Row of the participant in the imported file")
