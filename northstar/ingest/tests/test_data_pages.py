@@ -203,12 +203,12 @@ def test_the_request_returns_before_the_import_finishes(
 
 def test_the_status_page_shows_progress_while_running(officer_client, data_settings):
     record = make_import(
-        status=ImportStatus.RUNNING, rows_done=250, rows_total=1000, **jobs.this_process()
+        status=ImportStatus.RUNNING, rows_done=2500, rows_total=10000, **jobs.this_process()
     )
     page = officer_client.get(reverse("ingest:detail", args=[record.pk])).content.decode()
-    assert "250 of 1000 rows checked" in page
+    assert "2,500 of 10,000 rows checked" in page
     assert 'role="progressbar"' in page
-    assert 'aria-valuenow="250"' in page
+    assert 'aria-valuenow="2500"' in page
     assert "width:25%" in page
     assert '<meta http-equiv="refresh" content="2">' in page
 

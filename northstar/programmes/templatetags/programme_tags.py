@@ -1,24 +1,16 @@
-"""Programme pages: number formatting (thousands separators without django.contrib.humanize), and
+"""Programme pages: number formatting (core's `intcomma`), and
 GOV.UK form pieces Django's own rendering does not give (date inputs, one error summary for a
 form with its formsets)."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
+
+from northstar.core.templatetags.numbers import intcomma
 
 register = template.Library()
 
 
-@register.filter
-def intcomma(value) -> str:
-    """1234567.5 → '1,234,567.5'; text that is not a number is returned as it is."""
-    try:
-        number = Decimal(str(value).replace(",", ""))
-    except (InvalidOperation, ValueError):
-        return value
-    if number == number.to_integral_value():
-        return f"{number:,.0f}"
-    return f"{number:,f}".rstrip("0")
+# The one thousands-separator filter of every page, under the name these templates load.
+register.filter("intcomma", intcomma)
 
 
 def field_anchor(field) -> str:
