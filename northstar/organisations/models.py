@@ -3,6 +3,8 @@ that was merged into it is kept, so a wrong merge can be split."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -108,6 +110,34 @@ class OrgIdAlias(models.Model):
         return f"{self.org_id} → {self.organisation.org_id}"
 
 
+@dataclass(frozen=True)
+class RecordForm:
+    """One way an organisation's records name it (name, dataset, company number, postcode) and
+    how many records do."""
+
+    name: str
+    dataset: str
+    company_number: str
+    postcode: str
+    records: int
+
+
+class SourceRecordQuerySet(models.QuerySet):
+    def forms_by_organisation(self, organisation_ids) -> dict[int, list[RecordForm]]:
+        """Each organisation's distinct record forms, the commonest first: a university named
+        in 2,000 participations the same way is one line, not 2,000 rows read."""
+        rows = (
+            self.filter(organisation_id__in=organisation_ids)
+            .values("organisation_id", "name", "dataset", "company_number", "postcode")
+            .annotate(records=models.Count("id"))
+            .order_by("organisation_id", "-records", "name", "dataset", "postcode")
+        )
+        forms: dict[int, list[RecordForm]] = {}
+        for row in rows:
+            forms.setdefault(row.pop("organisation_id"), []).append(RecordForm(**row))
+        return forms
+
+
 class SourceRecord(models.Model):
     """One organisation as one dataset names it (a participant row, an asset's operator, …)."""
 
@@ -126,6 +156,8 @@ class SourceRecord(models.Model):
     # "name_exact", "name_fuzzy", "new", "officer".
     matched_by = models.CharField(max_length=20, default="new")
     match_score = models.FloatField(null=True, blank=True)
+
+    objects = SourceRecordQuerySet.as_manager()
 
     class Meta:
         constraints = [

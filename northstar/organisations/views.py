@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,27 +60,40 @@ def organisation_list(request):
 @permission_required_or_login(PERMISSION)
 @require_GET
 def review_queue(request):
-    records = SourceRecord.objects.order_by("pk")
     candidates = (
-        _pending()
-        .select_related("record__organisation", "organisation")
-        .prefetch_related(
-            Prefetch("record__organisation__source_records", queryset=records),
-            Prefetch("organisation__source_records", queryset=records),
-        )
-        .order_by("-score", "pk")
+        _pending().select_related("record__organisation", "organisation").order_by("-score", "pk")
     )
     page = Paginator(candidates, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # How each side's records name it, grouped (one query for the page's organisations).
+    forms = SourceRecord.objects.forms_by_organisation(
+        {c.record.organisation_id for c in page} | {c.organisation_id for c in page}
+    )
+    cards = [
+        {
+            "candidate": c,
+            "record_side": _shown_forms(forms.get(c.record.organisation_id, [])),
+            "match_side": _shown_forms(forms.get(c.organisation_id, [])),
+        }
+        for c in page
+    ]
     return render(
         request,
         "organisations/review_queue.html",
         {
             "page": page,
-            "records_shown": RECORDS_SHOWN,
-            "records_hidden_offset": -RECORDS_SHOWN,
+            "cards": cards,
             "elided_pages": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         },
     )
+
+
+def _shown_forms(forms) -> dict:
+    """The first RECORDS_SHOWN forms of an organisation's records and how many records the
+    rest hold."""
+    return {
+        "forms": forms[:RECORDS_SHOWN],
+        "more_records": sum(f.records for f in forms[RECORDS_SHOWN:]),
+    }
 
 
 @permission_required_or_login(PERMISSION)

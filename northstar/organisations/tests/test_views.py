@@ -82,6 +82,24 @@ def test_the_queue_shows_each_pair_side_by_side_with_both_buttons(reviewer_clien
     assert "csrfmiddlewaretoken" in card
 
 
+def test_the_queue_groups_identical_records_and_reads_them_in_one_query(
+    reviewer_client, link, django_assert_max_num_queries
+):
+    """A university named the same way in many participations is one line with its count, and
+    the page does not read every record of every organisation on it."""
+    link(
+        "iuk",
+        *[(f"p{i}", "University of Liverpool") for i in range(12)],
+        *[(f"q{i}", f"University of Liverpool Dept {i}") for i in range(6)],
+    )
+    link("assets", ("a1", "Liverpool Hope University"))
+    with django_assert_max_num_queries(12):
+        content = reviewer_client.get(reverse("organisations:review")).content.decode()
+    assert content.count("Liverpool Hope University") >= 1
+    assert "University of Liverpool <" in content
+    assert "(12 records)" in content
+
+
 def test_merge_button(reviewer_client, reviewer, queued):
     org, candidate = queued
     response = reviewer_client.post(
@@ -205,3 +223,20 @@ def test_an_old_or_merged_org_id_redirects_to_the_organisation_now(
         reviewer_client.get(reverse("organisations:detail", args=["XI-NORTHSTAR-NONE"])).status_code
         == 404
     )
+
+
+def test_record_forms_are_grouped_commonest_first_and_the_rest_counted(link):
+    from northstar.organisations.views import RECORDS_SHOWN, _shown_forms
+
+    ids = link(
+        "iuk",
+        *[(f"a{i}", "Acme Widgets Ltd", "01234567") for i in range(3)],
+        *[(f"b{i}", f"Acme Widgets {i} Ltd", "01234567") for i in range(RECORDS_SHOWN + 2)],
+    )
+    organisation_id = ids["a0"]
+    forms = SourceRecord.objects.forms_by_organisation([organisation_id])[organisation_id]
+    assert forms[0].name == "Acme Widgets Ltd" and forms[0].records == 3
+    assert sum(f.records for f in forms) == 3 + RECORDS_SHOWN + 2
+    side = _shown_forms(forms)
+    assert len(side["forms"]) == RECORDS_SHOWN
+    assert side["more_records"] == 3  # the three names past the first five, a record each
