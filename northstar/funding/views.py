@@ -427,7 +427,7 @@ def organisation(request, org_id: str):
         award=Sum("award_offered_pence"),
         projects=Count("project_id", distinct=True),
     )
-    active = rows.filter(withdrawn=False).aggregate(award=Sum("award_offered_pence"))
+    active = rows.filter(withdrawn=False).aggregate(award=Sum("award_offered_pence"), n=Count("id"))
     sources = services.sources_of(Participation.objects.filter(organisation=org))
     page = _decorated(Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")))
     return render(
@@ -440,6 +440,7 @@ def organisation(request, org_id: str):
             "projects": totals["projects"],
             "award": calc.format_pounds(totals["award"] or 0),
             "award_active": calc.format_pounds(active["award"] or 0),
+            "withdrawn_participations": totals["n"] - active["n"],
             "sources": sources,
             "can_see_organisations": request.user.has_perm(ORGANISATION_PERMISSION),
         },

@@ -352,6 +352,7 @@ def test_an_organisations_participations(client, loaded, officer):
     rows = table_cells(html, "table-participations")[1:]
     assert [r[0].split()[0] for r in rows] == ["10005", "10001"]  # newest project first
     assert 'id="organisation-award">£130,000.00<' in html
+    assert "withdrew from" not in html  # it withdrew from none
     assert "/data/organisations/" not in html  # the officers' page, for officers only
     client.force_login(officer)
     html = client.get(url).content.decode()
@@ -365,3 +366,13 @@ def test_an_unknown_organisation_is_not_found(client, loaded):
 def test_competitions_and_places_exist_for_the_links(loaded):
     assert Competition.objects.filter(reference="1810_CRD_HEALTH").exists()
     assert Place.objects.filter(slug="wirral").exists()
+
+
+def test_an_organisations_award_says_what_its_withdrawals_add(client, loaded):
+    org = Participation.objects.get(participant_name__startswith="Halton Hydrogen").organisation
+    html = client.get(f"/funding/participants/organisations/{org.org_id}/").content.decode()
+    award = html[html.index('id="organisation-award">') :]
+    award = award[: award.index("</dd>")]
+    # Its £40,000 participation was withdrawn: not in the award, shown beside it.
+    assert award.startswith('id="organisation-award">£0.00<')
+    assert "£40,000.00 including the 1 project it withdrew from" in award
