@@ -40,7 +40,7 @@ def test_money(text, pence):
         ("£12,34x", "not an amount of money"),
         ("1,23,4", "not an amount of money"),
         ("12.3.4", "not an amount of money"),
-        ("-500", "negative"),
+        ("-500", "is negative; this amount cannot be below zero"),
         ("£-5", "negative"),
         ("", "empty"),
         ("1234567890123", "too large"),
