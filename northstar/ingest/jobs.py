@@ -428,6 +428,15 @@ def files_not_yet_imported(data_dir: Path | None = None) -> list[PresentFile]:
     data_dir = Path(data_dir or settings.NORTHSTAR_DATA_DIR)
     found = []
     for importer in all_importers():
+        if (
+            importer.alternative_to
+            and Import.objects.filter(
+                dataset=importer.alternative_to, status=ImportStatus.SUCCEEDED
+            ).exists()
+        ):
+            # Its figures came in with the dataset it is an alternative to; `northstar import
+            # --present` skips it for the same reason, so it is not offered as missing.
+            continue
         for relative in importer.default_files:
             path = data_dir / relative
             if not path.is_file():
