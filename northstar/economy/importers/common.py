@@ -69,7 +69,7 @@ def parse_number(text, column: str, *, allow_negative: bool = False) -> tuple[De
     if not value.is_finite():
         raise RowProblem(f"{text!r} is not a finite number", column)
     if value < 0 and not allow_negative:
-        raise RowProblem(f"{text!r} is negative; this measure cannot be", column)
+        raise RowProblem(f"{text!r} is negative; this measure cannot be below zero", column)
     return value, False
 
 

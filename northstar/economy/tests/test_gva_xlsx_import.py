@@ -157,7 +157,7 @@ def rejected_cells(path) -> list[tuple[int, str, str]]:
     ("cell", "bad", "reason"),
     [
         ("Table 1!F7", "lots", "2021: 'lots' is not a number"),
-        ("Table 5!D8", -5, "2019: -5 is negative"),
+        ("Table 5!D8", -5, "2019: -5 is negative; this measure cannot be below zero"),
         ("Table 6!E6", datetime.datetime(2021, 1, 1), "is not a number"),
         ("Table 6!E6", True, "2020: True is not a number"),
         ("Table 1!D5", None, "2019: the cell is empty"),
