@@ -23,6 +23,8 @@ MILLION = Decimal(1_000_000)
 
 
 def _d(value: Number | None) -> Decimal | None:
+    if type(value) is Decimal:  # nearly always (a page works out thousands): no more checks
+        return value
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
@@ -150,8 +152,22 @@ def ranks(values: Mapping[K, Number | None]) -> dict[K, Rank]:
 
 
 def rank_of(key: K, values: Mapping[K, Number | None]) -> Rank | None:
-    """The rank of one key among all of `values`; None if its value is unknown."""
-    return ranks(values).get(key)
+    """The rank of one key among all of `values` (as `ranks` gives it, in one pass without
+    sorting: a page ranks its area in every year); None if its value is unknown."""
+    mine = _d(values.get(key))
+    if mine is None:
+        return None
+    n = higher = same = 0
+    for value in values.values():
+        if value is None:
+            continue
+        known = _d(value)
+        n += 1
+        if known > mine:
+            higher += 1
+        elif known == mine:
+            same += 1
+    return Rank(higher + 1, n, same > 1)
 
 
 def median(values: Iterable[Number | None]) -> Decimal | None:

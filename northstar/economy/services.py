@@ -16,10 +16,13 @@ year; the filters of every such figure say so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -116,6 +119,52 @@ class Per(models.TextChoices):
     GVA = "gva", "Per £1 million of GVA"
 
 
+# --- One reading of the database per page -------------------------------------------------------
+
+
+@dataclass
+class _Reading:
+    """What the current reading has read, by what was asked: a page's summaries need the same
+    measures, areas and often the same figures (the population of every area of a level, for GVA
+    per head and for business R&D per head). Nothing outlives the reading."""
+
+    read: dict[tuple, Any] = field(default_factory=dict)
+    imports: dict[int, Import] = field(default_factory=dict)
+
+
+_reading: ContextVar[_Reading | None] = ContextVar("economy_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    """Within it, the services read each measure, area and set of figures once and share it.
+
+    A page opens one around its services and its template; each summary opens its own when
+    called alone (the API, the command line). Inside one, figures imported meanwhile are not
+    seen: a reading lasts one request or one call, never longer."""
+    if _reading.get() is not None:
+        yield
+        return
+    token = _reading.set(_Reading())
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+T = TypeVar("T")
+
+
+def _once(key: tuple, read: Callable[[], T]) -> T:
+    """read(); within a reading, what it gave the first time `key` was asked."""
+    reading = _reading.get()
+    if reading is None:
+        return read()
+    if key not in reading.read:
+        reading.read[key] = read()
+    return reading.read[key]
+
+
 # --- Measures and metrics ------------------------------------------------------------------------
 
 
@@ -138,9 +187,9 @@ def measure_info(code: str) -> MeasureInfo:
 
 
 def measure_infos(codes: Iterable[str]) -> dict[str, MeasureInfo]:
-    """measure_info of each code, in one query."""
+    """measure_info of each code, in one query (none within a reading that has read them)."""
     codes = list(dict.fromkeys(codes))
-    stored = {m.code: m for m in Measure.objects.filter(code__in=codes)}
+    stored = _stored_measures(codes)
     infos = {}
     for code in codes:
         if code in stored:
@@ -157,6 +206,14 @@ def measure_infos(codes: Iterable[str]) -> dict[str, MeasureInfo]:
             code, fields["name"], fields["unit"], fields["source"], fields["description"]
         )
     return infos
+
+
+def _stored_measures(codes: Iterable[str]) -> dict[str, Measure]:
+    """The Measure rows of these codes (at least): within a reading, every measure, read once
+    (a few dozen rows)."""
+    if _reading.get() is None:
+        return {m.code: m for m in Measure.objects.filter(code__in=list(codes))}
+    return _once(("measures",), lambda: {m.code: m for m in Measure.objects.all()})
 
 
 def known_measure_codes() -> set[str]:
@@ -178,6 +235,13 @@ def loaded_measure_codes(codes: Iterable[str] | None = None) -> set[str]:
     of the table stopped (synchronised scans) and so took anything from 0 to 200 ms
     (docs/PERFORMANCE.md).
     """
+    if _reading.get() is None:
+        return _loaded_codes(codes)
+    loaded = _once(("loaded",), lambda: _loaded_codes(None))  # every measure's, once
+    return set(loaded) if codes is None else loaded.intersection(codes)
+
+
+def _loaded_codes(codes: Iterable[str] | None) -> set[str]:
     has_values = Statistic.objects.filter(measure=models.OuterRef("pk"))
     measures = Measure.objects.filter(models.Exists(has_values))
     if codes is not None:
@@ -356,7 +420,7 @@ class Area:
 
 
 def area_of(place: Place) -> Area:
-    return Area(place, place.statistical_area)
+    return Area(place, _once(("area", place.pk), lambda: place.statistical_area))
 
 
 def same_ground(area: Place, level: str) -> list[Place]:
@@ -397,7 +461,14 @@ class Source:
 def sources_for(used: Iterable[tuple[str, int]]) -> list[Source]:
     """Sources of (measure code, import id) pairs, in a stable order."""
     pairs = sorted(set(used))
-    imports = Import.objects.in_bulk({pk for _, pk in pairs})
+    wanted = {pk for _, pk in pairs}
+    reading = _reading.get()
+    if reading is None:
+        imports = Import.objects.in_bulk(wanted)
+    else:
+        if missing := wanted - reading.imports.keys():
+            reading.imports.update(Import.objects.in_bulk(missing))
+        imports = reading.imports
     infos = measure_infos(code for code, pk in pairs if pk in imports)
     out = []
     for code, pk in pairs:
@@ -426,12 +497,10 @@ Filters = list[tuple[str, str]]
 # --- Reading values ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cell:
-    value: Decimal | None
-    suppressed: bool
-    import_id: int
-    period_kind: str
+# One published cell: (value, suppressed, import id, period kind). A plain tuple: a page holds
+# thousands while it works, and the garbage collector stops tracking a plain tuple of plain
+# values (not a named tuple, nor a dataclass), so they never add to its full collections.
+Cell = tuple[Decimal | None, bool, int, str]
 
 
 def _cells(
@@ -442,27 +511,77 @@ def _cells(
     years: Iterable[int] | None = None,
     industry: str | None = "",
 ) -> dict[tuple[int, int], Cell]:
-    """Values of a measure by (place id, year). industry '' = all-industry totals only."""
-    qs = Statistic.objects.of(code)
+    """Values of a measure by (place id, year). industry '' = all-industry totals only.
+
+    Within a reading each set is read once and shared: the dict is not to be changed."""
+    return _cells_of([code], place_ids=place_ids, level=level, years=years, industry=industry)[code]
+
+
+def _cells_of(
+    codes: Sequence[str],
+    *,
+    place_ids: Iterable[int] | None = None,
+    level: str | None = None,
+    years: Iterable[int] | None = None,
+    industry: str | None = "",
+) -> dict[str, dict[tuple[int, int], Cell]]:
+    """_cells of several measures for the same places and years, by measure code: those not
+    read yet in this reading are read together, in one query."""
+    place_ids = tuple(place_ids) if place_ids is not None else None
+    years = tuple(years) if years is not None else None
+    reading = _reading.get()
+    if reading is None:
+        return _read_cells(codes, place_ids, level, years, industry)
+    keys = {code: ("cells", code, place_ids, level, years, industry) for code in codes}
+    if missing := [code for code, key in keys.items() if key not in reading.read]:
+        for code, cells in _read_cells(missing, place_ids, level, years, industry).items():
+            reading.read[keys[code]] = cells
+    return {code: reading.read[key] for code, key in keys.items()}
+
+
+def _read_cells(
+    codes: Sequence[str],
+    place_ids: tuple[int, ...] | None,
+    level: str | None,
+    years: tuple[int, ...] | None,
+    industry: str | None,
+) -> dict[str, dict[tuple[int, int], Cell]]:
+    # By the measures' ids (the reading has the measures): no join, and an int in each row
+    # rather than the code's text.
+    stored = _stored_measures(codes)
+    code_of = {stored[code].pk: code for code in codes if code in stored}
+    qs = Statistic.objects.filter(measure_id__in=list(code_of))
     if industry is not None:
         qs = qs.filter(industry_code=industry)
     if place_ids is not None:
         qs = qs.filter(place_id__in=list(place_ids))
     if level is not None:
-        qs = qs.filter(place__level=level)
+        # The level's areas as a subquery, not a join: SQLite then looks up each area's figures
+        # in the unique index (measure, place, …) rather than reading every figure of the
+        # measure at every level (5,600 rows of GVA for 984 at ITL2; 6 ms against 2).
+        qs = qs.filter(place_id__in=Place.objects.filter(level=level).values("pk"))
     if years is not None:
         qs = qs.filter(year__in=list(years))
-    out: dict[tuple[int, int], Cell] = {}
-    rows = qs.order_by("period_kind").values_list(
-        "place_id", "year", "value", "suppressed", "source_import_id", "period_kind"
+    out: dict[str, dict[tuple[int, int], Cell]] = {code: {} for code in codes}
+    rows = qs.values_list(
+        "measure_id",
+        "place_id",
+        "year",
+        "value",
+        "suppressed",
+        "source_import_id",
+        "period_kind",
     )
-    for place_id, year, value, suppressed, import_id, kind in rows:
-        out.setdefault((place_id, year), Cell(value, suppressed, import_id, kind))
+    for row in rows:
+        cells = out[code_of[row[0]]]
+        key = row[1:3]  # (place id, year)
+        # A calendar year's figure before a financial year's (sorted here, not by the database).
+        if key not in cells or row[6] < cells[key][3]:
+            cells[key] = row[3:]
     return out
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """One figure of a metric: the value (None if not known) and why it is not known."""
 
     value: Decimal | None
@@ -473,15 +592,16 @@ class Value:
 @dataclass
 class MetricValues:
     values: dict[tuple[int, int], Value]
-    # The (measure code, import id) pairs behind each figure, for its sources.
-    used_by: dict[tuple[int, int], set[tuple[str, int]]] = field(default_factory=dict)
+    # The (measure code, import id) pairs behind each figure, for its sources (figures from the
+    # same imports share one set).
+    used_by: dict[tuple[int, int], frozenset[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def used(self) -> set[tuple[str, int]]:
-        return set().union(*self.used_by.values()) if self.used_by else set()
+        return set().union(*set(self.used_by.values()))
 
     def used_in(self, year: int | None) -> set[tuple[str, int]]:
-        return set().union(set(), *(u for (_, y), u in self.used_by.items() if y == year))
+        return set().union(*{u for (_, y), u in self.used_by.items() if y == year})
 
     def years(self) -> list[int]:
         return sorted({y for (_, y) in self.values})
@@ -511,6 +631,9 @@ def metric_values(
     return out
 
 
+NOTHING_USED: frozenset[tuple[str, int]] = frozenset()
+
+
 @dataclass
 class MetricInputs:
     """The published figures a metric is worked out from: its measure's cells and its
@@ -519,6 +642,11 @@ class MetricInputs:
     metric: Metric
     numerators: dict[tuple[int, int], Cell]
     denominators: dict[tuple[int, int], Cell]
+    # The sets of (measure code, import id) pairs handed out, by (numerator's import id,
+    # denominator's or None): one set for the thousands of figures of the same imports.
+    _used: dict[tuple[int, int | None], frozenset[tuple[str, int]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def read(
@@ -531,36 +659,51 @@ class MetricInputs:
     ) -> MetricInputs:
         place_ids = list(place_ids) if place_ids is not None else None
         years = list(years) if years is not None else None
-        numerators = _cells(m.code, place_ids=place_ids, level=level, years=years)
-        denominators = {}
-        if m.denominators:
-            denominators = _cells(m.denominators[0], place_ids=place_ids, level=level, years=years)
-        return cls(m, numerators, denominators)
+        cells = _cells_of(
+            [m.code, *m.denominators[:1]], place_ids=place_ids, level=level, years=years
+        )
+        return cls(m, cells[m.code], cells[m.denominators[0]] if m.denominators else {})
 
-    def value(self, key: tuple[int, int]) -> tuple[Value, set[tuple[str, int]]]:
+    def _used_by(
+        self, import_id: int, denominator_import_id: int | None = None
+    ) -> frozenset[tuple[str, int]]:
+        key = (import_id, denominator_import_id)
+        used = self._used.get(key)
+        if used is None:
+            pairs = {(self.metric.code, import_id)}
+            if denominator_import_id is not None:
+                pairs.add((self.metric.denominators[0], denominator_import_id))
+            used = self._used[key] = frozenset(pairs)
+        return used
+
+    def value(self, key: tuple[int, int]) -> tuple[Value, frozenset[tuple[str, int]]]:
         """The figure of one (place id, year) with a published value, and the (measure code,
         import id) pairs it was worked out from."""
-        m, cell = self.metric, self.numerators[key]
-        if cell.value is None:
-            note = "suppressed by the publisher" if cell.suppressed else "not published"
-            return Value(None, cell.period_kind, note), set()
-        used = {(m.code, cell.import_id)}
-        if m.per == Per.NONE:
-            return Value(cell.value, cell.period_kind), used
-        if m.per == Per.HEAD and m.code in PER_POPULATION:
+        m = self.metric
+        value, suppressed, import_id, kind = self.numerators[key]
+        if value is None:
+            note = "suppressed by the publisher" if suppressed else "not published"
+            return Value(None, kind, note), NOTHING_USED
+        per = m.per
+        if per == Per.NONE:
+            return Value(value, kind), self._used_by(import_id)
+        if per == Per.HEAD and m.code in PER_POPULATION:
             scale, residents = PER_POPULATION[m.code]
-            return Value(calc.per_head(cell.value, residents, scale=scale), cell.period_kind), used
-        d = self.denominators.get(key)
-        if d is None or d.value is None:
-            what = "population" if m.per == Per.HEAD else "GVA"
-            return Value(None, cell.period_kind, f"no {what} figure for {key[1]}"), used
-        used.add((m.denominators[0], d.import_id))
-        if m.per == Per.HEAD:
-            result = calc.per_head(cell.value, d.value, scale=m.scale)
+            return (
+                Value(calc.per_head(value, residents, scale=scale), kind),
+                self._used_by(import_id),
+            )
+        denominator = self.denominators.get(key)
+        if denominator is None or denominator[0] is None:
+            what = "population" if per == Per.HEAD else "GVA"
+            return Value(None, kind, f"no {what} figure for {key[1]}"), self._used_by(import_id)
+        d_value, _, d_import_id, _ = denominator
+        if per == Per.HEAD:
+            result = calc.per_head(value, d_value, scale=m.scale)
         else:
-            result = calc.per_million_gva(cell.value, d.value, scale=m.scale)
+            result = calc.per_million_gva(value, d_value, scale=m.scale)
         note = "" if result is not None else "the denominator is zero"
-        return Value(result, cell.period_kind, note), used
+        return Value(result, kind, note), self._used_by(import_id, d_import_id)
 
 
 def period_label(kind: str, year: int) -> str:
@@ -635,15 +778,21 @@ class Table:
     missing_measures: list[str] = field(default_factory=list)
 
     def display_rows(self) -> list[dict]:
-        """Rows of formatted cells for the page: [{'cells': [(column, text)], 'highlighted': …}]."""
+        """Rows of formatted cells for the page: [{'cells': [(column, text)], 'tds': [{'text',
+        'numeric', 'nowrap'}], 'highlighted': …}]. 'tds' is what the template needs of each cell
+        as dict keys, the cheapest lookup a template makes (asking each cell's column its kind
+        took a quarter of the overview's rendering)."""
         marks = self.highlighted or [False] * len(self.rows)
-        return [
-            {
-                "cells": [(c, format_cell(c, row.get(c.key))) for c in self.columns],
-                "highlighted": mark,
-            }
-            for row, mark in zip(self.rows, marks, strict=True)
-        ]
+        looks = [(c.numeric, c.kind in ("rank", "period")) for c in self.columns]
+        out = []
+        for row, mark in zip(self.rows, marks, strict=True):
+            cells = [(c, format_cell(c, row.get(c.key))) for c in self.columns]
+            tds = [
+                {"text": text, "numeric": numeric, "nowrap": nowrap}
+                for (_, text), (numeric, nowrap) in zip(cells, looks, strict=True)
+            ]
+            out.append({"cells": cells, "tds": tds, "highlighted": mark})
+        return out
 
     def csv_rows(self) -> list[list[str]]:
         """The header and the rows as shown, without thousands separators."""
@@ -686,7 +835,7 @@ def _notes(*codes: str) -> list[str]:
 
 
 def uk_place() -> Place | None:
-    return Place.objects.filter(code=UK_CODE).first()
+    return _once(("uk",), lambda: Place.objects.filter(code=UK_CODE).first())
 
 
 # --- Series over years for one place ----------------------------------------------------------
@@ -737,6 +886,7 @@ def _empty_message(area: Area, loaded: bool, name: str) -> str:
     return f"{name}: the loaded figures have none for {area.label}."
 
 
+@one_reading()
 def series(place: Place, m: Metric) -> Series:
     """A metric's figures for a place (its statistical area) in every year they exist."""
     area = area_of(place)
@@ -855,6 +1005,7 @@ def _known_years(m: Metric, level: str) -> list[int]:
     return sorted(years)
 
 
+@one_reading()
 def compare(
     m: Metric, level: str, year: int | None = None, place: Place | None = None
 ) -> Comparison:
@@ -888,7 +1039,7 @@ def compare(
         ComparisonRow(p, in_year.get(p.pk), ranked.get(p.pk), p.pk in highlight) for p in places
     ]
     rows.sort(key=lambda r: (r.rank is None, r.rank.position if r.rank else 0, r.place.name))
-    kinds = {cell.period_kind for cell in inputs.numerators.values()}
+    kinds = {kind for _, _, _, kind in inputs.numerators.values()}
     kind = next(
         (v.period_kind for v in in_year.values()),
         kinds.pop() if len(kinds) == 1 else PeriodKind.CALENDAR_YEAR,
@@ -941,11 +1092,14 @@ class GvaSummary:
 CAGR_YEARS = 10
 
 
+@one_reading()
 def gva_summary(place: Place) -> GvaSummary:
     """GVA, its annual growth (nominal), GVA per head against the UK, year by year."""
     area = area_of(place)
     uk = uk_place()
     ids = [area.area.pk] + ([uk.pk] if uk and uk.pk != area.area.pk else [])
+    # GVA and population in one query; the reading keeps them for the two series below.
+    _cells_of([GVA, POPULATION], place_ids=ids)
     gva = metric_values(metric(GVA), place_ids=ids)
     per_head = metric_values(metric(GVA, Per.HEAD), place_ids=ids)
     level_per_head = metric_values(metric(GVA, Per.HEAD), level=area.level)
@@ -969,7 +1123,7 @@ def gva_summary(place: Place) -> GvaSummary:
         uk_ph = per_head.values.get((uk.pk, year)) if uk else None
         ph_value = ph.value if ph else None
         uk_value = uk_ph.value if uk_ph else None
-        rank = calc.ranks(ranks_by_year.get(year, {})).get(area.area.pk)
+        rank = calc.rank_of(area.area.pk, ranks_by_year.get(year, {}))
         rows.append(
             {
                 "year": str(year),
@@ -1081,7 +1235,7 @@ def _ranked_series(
     for year in shown:
         values = by_year[year]
         mine = values[area.area.pk]
-        rank = calc.ranks(values).get(area.area.pk)
+        rank = calc.rank_of(area.area.pk, values)
         middle = calc.median(values.values())
         rows.append(
             {
@@ -1115,12 +1269,16 @@ def _ranked_series(
     return table, chart
 
 
+@one_reading()
 def berd_summary(place: Place) -> BerdSummary:
     """Business R&D per head: ONS BERD (published per 100,000 residents for ITL2 areas, or £m
     divided by population elsewhere), ranked; and the longer Eurostat series in euros."""
     area = area_of(place)
-    has_per_100k = Statistic.objects.of(BERD_PER_100K).filter(place=area.area).exists()
-    m = metric(BERD_PER_100K if has_per_100k or area.level == PlaceLevel.ITL2 else BERD, Per.HEAD)
+    per_100k = (
+        area.level == PlaceLevel.ITL2
+        or Statistic.objects.of(BERD_PER_100K).filter(place=area.area).exists()
+    )
+    m = metric(BERD_PER_100K if per_100k else BERD, Per.HEAD)
     table, chart = _ranked_series(
         m,
         area,
@@ -1170,6 +1328,7 @@ TOP_SECTORS = 10
 TOP_SECTOR_MIN_EMPLOYMENT = Decimal(1000)
 
 
+@one_reading()
 def sector_structure(
     place: Place, detail: str = "section", year: int | None = None
 ) -> SectorStructure:
@@ -1314,6 +1473,7 @@ class FundingSummary:
     normalised: bool  # per head and per £m GVA shown (False for a mean per project)
 
 
+@one_reading()
 def funding_summary(place: Place, code: str = IUK) -> FundingSummary:
     """A funding measure by year for the place: the amount, per head and per £1m of GVA, each
     ranked among every area of the same ITL level (1 = highest), with that level's median."""
@@ -1325,6 +1485,8 @@ def funding_summary(place: Place, code: str = IUK) -> FundingSummary:
     if normalised:
         metrics["per_head"] = metric(code, Per.HEAD)
         metrics["per_gva"] = metric(code, Per.GVA)
+        # The measure and both denominators in one query; the reading keeps them for below.
+        _cells_of([code, POPULATION, GVA], level=area.level)
     got = {key: metric_values(m, level=area.level) for key, m in metrics.items()}
     by_year: dict[str, dict[int, dict[int, Decimal | None]]] = {}
     kinds: dict[int, str] = {}
@@ -1354,7 +1516,7 @@ def funding_summary(place: Place, code: str = IUK) -> FundingSummary:
         for key in metrics:
             values = by_year.get(key, {}).get(year, {})
             row[key] = values.get(area.area.pk)
-            rank = calc.ranks(values).get(area.area.pk)
+            rank = calc.rank_of(area.area.pk, values)
             row[f"{key}_rank"] = str(rank) if rank else None
         if normalised:
             per_head_values = by_year.get("per_head", {}).get(year, {})
@@ -1427,6 +1589,7 @@ def ukri_code() -> str:
 # --- Tables by id, for the CSV downloads -----------------------------------------------------
 
 
+@one_reading()
 def table_by_id(table_id: str, place: Place, params: dict[str, str]) -> Table:
     """The table a page shows under this id, for the same place and query parameters."""
     if table_id == "gva":

@@ -75,6 +75,7 @@ def _chart(spec_id: str, spec: dict, label: str) -> dict:
     return {"id": spec_id, "spec": spec, "label": label}
 
 
+@services.one_reading()  # the page's services and template share what they read
 def overview(request):
     """GVA, GVA per head against the UK, growth, business R&D per head and sector structure."""
     try:
@@ -164,6 +165,7 @@ def _compare_query(measure: str, per: str, level: str) -> str:
     )
 
 
+@services.one_reading()
 def compare(request):
     """Every area of a level ranked on one measure in one year, the place highlighted."""
     errors: dict[str, str] = {}
@@ -232,6 +234,7 @@ def compare(request):
     return _render(request, "economy/compare.html", context, status=400 if errors else 200)
 
 
+@services.one_reading()
 def funding(request):
     """Innovate UK and UKRI funding for the place by year: amount, per head, per £1m GVA, ranks."""
     try:
@@ -277,6 +280,7 @@ def funding(request):
     )
 
 
+@services.one_reading()
 def table_csv(request, table_id: str):
     """A page's table as CSV: the same rows, columns and rounding as shown."""
     try:

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from northstar.economy import calculations as calc
 
@@ -114,6 +116,18 @@ def test_rank_of_one_key():
     assert calc.rank_of("TLD7", values) == calc.Rank(2, 3)
     assert calc.rank_of("TLZ9", values) is None
     assert calc.ranks({}) == {}
+
+
+@given(
+    st.dictionaries(
+        st.integers(0, 30),
+        st.none() | st.integers(-5, 5).map(D) | st.decimals(-10, 10, places=2),
+        max_size=30,
+    ),
+    st.integers(0, 31),
+)
+def test_rank_of_one_key_is_its_rank_among_all(values, key):
+    assert calc.rank_of(key, values) == calc.ranks(values).get(key)
 
 
 def test_median():
