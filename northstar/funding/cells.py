@@ -91,7 +91,9 @@ def parse_money(value, column: str, *, required: bool, allow_negative: bool = Fa
     pence = int(pounds) * 100 + int(fraction[:2]) + (1 if fraction[2] >= "5" else 0)
     if negative and pence:
         if not allow_negative:
-            raise RowProblem(f"{clean(value)!r} is negative; this amount cannot be below zero", column)
+            raise RowProblem(
+                f"{clean(value)!r} is negative; this amount cannot be below zero", column
+            )
         pence = -pence
     return pence
 
