@@ -1,6 +1,8 @@
 """Every measure the statistics importers write, by code: the one vocabulary that importers,
 calculations and pages share. An importer writes only measures listed here."""
 
+from collections.abc import Iterable
+
 ONS_GDP = "ONS, Regional gross domestic product: all ITL regions (April 2023 release)"
 ONS_GVA_INDUSTRY = (
     "ONS, Regional gross value added (balanced) by industry: all ITL regions (April 2023 release)"
@@ -97,3 +99,26 @@ MEASURES: dict[str, dict[str, str]] = {
 
 def measure_fields(*codes: str) -> dict[str, dict[str, str]]:
     return {code: MEASURES[code] for code in codes}
+
+
+# Periods a source covers only in part, by measure: year → what its figure holds. Nesta
+# aggregated the Innovate UK transparency file of 1 August 2020, four months into 2020-21, so
+# that year is shown marked, is never the headline or the default year to rank, and is not
+# derived into indicators (a third of a year against a whole year's population or GVA).
+PART_PERIODS: dict[str, dict[int, str]] = {
+    "innovate_uk_funding_gbp": {
+        2020: "awards offered up to 1 August 2020 only (the date of the Innovate UK file Nesta "
+        "aggregated)"
+    },
+}
+
+
+def part_period(code: str, year: int | None) -> str:
+    """What the measure's figure for the year holds when it covers only part of the period
+    ('' when it covers all of it)."""
+    return PART_PERIODS.get(code, {}).get(year, "") if year is not None else ""
+
+
+def whole_years(code: str, years: Iterable[int]) -> list[int]:
+    """The years, sorted, without those the measure's source covers only in part."""
+    return sorted(y for y in years if not part_period(code, y))

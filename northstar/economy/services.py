@@ -33,7 +33,7 @@ from northstar.places.models import Place, PlaceLevel
 from northstar.places.services import default_place, resolve_place
 
 from . import calculations as calc
-from .measures import MEASURES
+from .measures import MEASURES, part_period, whole_years
 from .models import Measure, PeriodKind, Statistic
 
 # --- The measure codes this analysis reads (see measures.py) -----------------------------------
@@ -706,10 +706,19 @@ class MetricInputs:
         return Value(result, kind, note), self._used_by(import_id, d_import_id)
 
 
-def period_label(kind: str, year: int) -> str:
-    if kind == PeriodKind.FINANCIAL_YEAR:
-        return f"{year}-{(year + 1) % 100:02d}"
-    return str(year)
+def period_label(kind: str, year: int, code: str = "") -> str:
+    """'2019' or '2019-20'; '2020-21 (part year)' when the measure's source covers only part."""
+    label = f"{year}-{(year + 1) % 100:02d}" if kind == PeriodKind.FINANCIAL_YEAR else str(year)
+    return f"{label} (part year)" if code and part_period(code, year) else label
+
+
+def part_period_filters(code: str, kind: str, years: Iterable[int]) -> Filters:
+    """A line saying which shown periods the source covers only in part, and what they hold."""
+    return [
+        ("Part year", f"{period_label(kind, y)}: {part_period(code, y)}")
+        for y in sorted(set(years))
+        if part_period(code, y)
+    ]
 
 
 def period_name(kind: str) -> str:
@@ -864,7 +873,11 @@ class Series:
             Column("note", "Note", "text"),
         ]
         rows = [
-            {"period": period_label(v.period_kind, y), "value": v.value, "note": v.note}
+            {
+                "period": period_label(v.period_kind, y, self.metric.code),
+                "value": v.value,
+                "note": v.note,
+            }
             for y, v in self.points
         ]
         return Table(
@@ -897,6 +910,7 @@ def series(place: Place, m: Metric) -> Series:
         *_area_filters(area),
         *_metric_filters(m, kind),
         ("Periods", year_span(kind, [y for y, _ in points])),
+        *part_period_filters(m.code, kind, [y for y, _ in points]),
     ]
     return Series(
         area=area,
@@ -938,7 +952,16 @@ class Comparison:
 
     @property
     def period(self) -> str:
-        return period_label(self.period_kind, self.year) if self.year is not None else ""
+        if self.year is None:
+            return ""
+        return period_label(self.period_kind, self.year, self.metric.code)
+
+    @property
+    def year_options(self) -> list[tuple[int, str]]:
+        """The years to choose from, latest first, labelled as the tables label them."""
+        return [
+            (y, period_label(self.period_kind, y, self.metric.code)) for y in reversed(self.years)
+        ]
 
     @property
     def n(self) -> int:
@@ -1010,7 +1033,8 @@ def compare(
     m: Metric, level: str, year: int | None = None, place: Place | None = None
 ) -> Comparison:
     """Every area of an ITL level ranked on a metric in one year (1 = highest), the place's own
-    area(s) highlighted. The year defaults to the latest with figures at that level."""
+    area(s) highlighted. The year defaults to the latest with figures at that level that the
+    source covers in whole."""
     if level not in ITL_LEVELS:
         raise UserInputError(f"{level!r} is not a level to compare: use itl1, itl2 or itl3.")
     loaded = loaded_measure_codes([m.code, *m.denominators])
@@ -1018,7 +1042,7 @@ def compare(
     # year of every area is thousands of rows to convert, most of the page's time).
     years = _known_years(m, level)
     if year is None and years:
-        year = years[-1]
+        year = (whole_years(m.code, years) or years)[-1]
     elif year is not None and year not in years and years and year not in _years(m, level):
         raise UserInputError(
             f"No {m.measure.name} figures for {year} at {PlaceLevel(level).label} level: "
@@ -1050,7 +1074,8 @@ def compare(
             f"every {PlaceLevel(level).label} ({len(places)} loaded; {len(ranked)} with a figure)",
         ),
         *_metric_filters(m, kind),
-        ("Period", period_label(kind, year) if year is not None else "none"),
+        ("Period", period_label(kind, year, m.code) if year is not None else "none"),
+        *part_period_filters(m.code, kind, [year] if year is not None else []),
         ("Rank", "1 = highest; tied areas share a rank (=)"),
     ]
     if area is not None:
@@ -1512,7 +1537,7 @@ def funding_summary(place: Place, code: str = IUK) -> FundingSummary:
         )
     rows, chart = [], []
     for year in years:
-        row: dict = {"period": period_label(kinds[year], year)}
+        row: dict = {"period": period_label(kinds[year], year, code)}
         for key in metrics:
             values = by_year.get(key, {}).get(year, {})
             row[key] = values.get(area.area.pk)
@@ -1542,6 +1567,7 @@ def funding_summary(place: Place, code: str = IUK) -> FundingSummary:
         ("Measure", f"{info.name} ({info.unit})"),
         ("Periods", year_span(kind, years)),
         ("Rank and median", f"among every {level_name} with a figure that year; 1 = highest"),
+        *part_period_filters(code, kind, years),
     ]
     if normalised:
         filters += [
@@ -1560,8 +1586,10 @@ def funding_summary(place: Place, code: str = IUK) -> FundingSummary:
         empty_message=_empty_message(area, is_loaded(code), info.name),
     )
     headlines = []
+    # The headline is the latest year the source covers in whole (if any does).
+    whole = whole_years(code, years)
     if rows:
-        last = rows[-1]
+        last = rows[years.index(whole[-1])] if whole else rows[-1]
         for key, label, prefix, places in (
             ("amount", "", "£", 0),
             ("per_head", " per head", "£", 2),

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from northstar.core.errors import UserInputError
-from northstar.economy.measures import MEASURES
+from northstar.economy.measures import MEASURES, part_period
 from northstar.economy.models import PeriodKind as StatisticPeriodKind
 from northstar.economy.models import Statistic
 from northstar.places.models import Place
@@ -116,14 +116,20 @@ class DeriveResult:
     created: int = 0
     revised: int = 0
     unchanged: int = 0
+    withdrawn: int = 0
     places: int = 0
     years: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         span = f" ({self.years[0]}–{self.years[1]})" if self.years else ""
+        withdrawn = (
+            f" {self.withdrawn} withdrawn (a period the source covers only in part)."
+            if self.withdrawn
+            else ""
+        )
         return (
             f"{self.indicator.code}: {self.created} new, {self.revised} revised, "
-            f"{self.unchanged} unchanged observations for {self.places} places{span}."
+            f"{self.unchanged} unchanged observations for {self.places} places{span}.{withdrawn}"
         )
 
 
@@ -143,11 +149,14 @@ def _statistic_values(measure: str) -> dict[tuple[int, int], tuple[Decimal, str,
 
 
 def derived_values(derivation: Derivation) -> list[dict]:
-    """Every (place, year) the ingested statistics allow, with numerator, denominator and value."""
+    """Every (place, year) the ingested statistics allow, with numerator, denominator and value.
+    A year that either input's source covers only in part is left out (economy.measures)."""
     numerators = _statistic_values(derivation.numerator)
     denominators = _statistic_values(derivation.denominator)
     out = []
     for (place_id, year), (num, kind, import_id) in sorted(numerators.items()):
+        if part_period(derivation.numerator, year) or part_period(derivation.denominator, year):
+            continue
         den = denominators.get((place_id, year))
         if den is None or den[0] <= 0:
             continue
@@ -213,6 +222,14 @@ def derive_observations(indicator: Indicator) -> DeriveResult:
         for o in indicator.observations.current().totals().filter(quarter=0)
     }
     to_create, to_retire = [], []
+    # A derived figure of a period its source covers only in part stops being current (one
+    # derived before that was known); the revision stays in the history.
+    for o in current.values():
+        if o.origin == Origin.DERIVED and (
+            part_period(derivation.numerator, o.year) or part_period(derivation.denominator, o.year)
+        ):
+            to_retire.append(o.pk)
+            result.withdrawn += 1
     for row in values:
         existing = current.get((row["place_id"], row["period_kind"], row["year"]))
         if existing is not None and existing.value == row["value"]:

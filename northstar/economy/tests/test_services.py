@@ -114,8 +114,10 @@ def test_a_missing_denominator_gives_no_figure_and_says_why(world):
     ]
     assert table.csv_rows()[1:] == [
         ["2019-20", "5.00", ""],
-        ["2020-21", "n/a", "no population figure for 2020"],
+        ["2020-21 (part year)", "n/a", "no population figure for 2020"],
     ]
+    # The source (Innovate UK's file of 1 August 2020) covers only part of 2020-21: said so.
+    assert "only" in dict(result.filters)["Part year"]
 
 
 def test_a_suppressed_figure_is_shown_as_such(world):
@@ -169,7 +171,13 @@ def test_gva_summary_growth_per_head_index_and_rank(world, lcr):
 
 def test_compare_ranks_every_area_and_highlights_the_place(world, lcr):
     result = services.compare(services.metric(services.IUK, "gva"), "itl2", None, lcr)
-    assert result.year == 2020  # the latest with figures
+    # The latest year the source covers in whole: 2020-21 holds awards to 1 August 2020 only.
+    assert result.year == 2019
+    assert "Part year" not in dict(result.filters)
+    assert result.year_options == [(2020, "2020-21 (part year)"), (2019, "2019-20")]
+    part = services.compare(services.metric(services.IUK, "gva"), "itl2", 2020, lcr)
+    assert part.period == "2020-21 (part year)"
+    assert dict(part.filters)["Part year"].startswith("2020-21: awards offered up to 1 August")
     result = services.compare(services.metric(services.IUK, "gva"), "itl2", 2019, lcr)
     assert result.period == "2019-20"
     # per £1m GVA 2019: TLC1 6,000,000 / 30,000 = 200; TLD7 3,000,000 / 30,000 = 100; TLD6 25
@@ -230,14 +238,30 @@ def test_funding_summary_per_head_per_gva_and_ranks(world, lcr):
     # 2020-21: TLD7 £1.5m / 1.5m = £1; TLD6 £2; TLC1 has no 2020 population: not ranked (n = 2).
     # Per £1m GVA: 1,500,000 / 33,000 = 45.45; TLD6 2,000,000 / 39,000 = 51.28; TLC1 600,000 /
     # 29,000 = 20.69.
-    assert csv[2] == ["2020-21", "1500000", "2 of 3", "1.00", "2 of 2", "45.5", "2 of 3", "1.50"]
-    headlines = [h.label for h in summary.headlines]
+    assert csv[2] == [
+        "2020-21 (part year)",
+        *("1500000", "2 of 3", "1.00", "2 of 2", "45.5", "2 of 3", "1.50"),
+    ]
+    # The headlines are of the latest year the source covers in whole, not the part year.
+    headlines = [(h.label, h.value, h.detail) for h in summary.headlines]
     assert headlines == [
-        "Innovate UK funding awarded, 2020-21",
-        "Innovate UK funding awarded per head, 2020-21",
-        "Innovate UK funding awarded per £1m of GVA, 2020-21",
+        ("Innovate UK funding awarded, 2019-20", "£3,000,000", "rank 2 of 3 ITL2 regions"),
+        ("Innovate UK funding awarded per head, 2019-20", "£2.00", "rank 2 of 3 ITL2 regions"),
+        (
+            "Innovate UK funding awarded per £1m of GVA, 2019-20",
+            "£100.0",
+            "rank 2 of 3 ITL2 regions",
+        ),
+    ]
+    assert [p["year"] for p in summary.chart_points if p["series"] == "Merseyside"] == [
+        "2019-20",
+        "2020-21 (part year)",
     ]
     filters = dict(summary.table.filters)
+    assert filters["Part year"] == (
+        "2020-21: awards offered up to 1 August 2020 only (the date of the Innovate UK file "
+        "Nesta aggregated)"
+    )
     assert "mid-year of the year the financial year starts" in filters["Per head"]
     assert any("only part of 2020-21" in n for n in summary.table.notes)
 

@@ -73,6 +73,9 @@ def test_innovate_uk_funding_per_head_uses_financial_years(indicators):
     assert first.period_kind == "financial_year" and first.period_label.count("-") == 1
     assert first.value == (first.numerator / first.denominator).quantize(Decimal("0.000001"))
     assert first.denominator == stat("total_resident_population", "TLD7", first.year)
+    # The file (Innovate UK's of 1 August 2020) holds only part of 2020-21: not derived.
+    assert stat("innovate_uk_funding_gbp", "TLD7", 2020) is not None
+    assert obs.last().year == 2019
 
 
 def test_a_changed_statistic_becomes_a_revision(indicators):
@@ -106,3 +109,53 @@ def test_a_changed_statistic_becomes_a_revision(indicators):
         (Decimal(21000), True),
     ]
     assert Place.objects.filter(code="TLD7").count() == 1
+
+
+def test_a_derived_figure_of_a_part_year_is_withdrawn(indicators):
+    """2020-21 Innovate UK funding covers awards to 1 August 2020 only: a per-head figure derived
+    from it (before that was known) stops being current; the whole years are untouched."""
+    from northstar.economy.models import Measure
+    from northstar.economy.models import PeriodKind as StatisticPeriodKind
+    from northstar.ingest.models import Import
+    from northstar.places.services import ensure_itl_place
+
+    place = ensure_itl_place("TLD7", "Merseyside")
+    record = Import.objects.create(dataset="test", file_name="t.csv", sha256="0" * 64)
+    iuk = Measure.objects.create(
+        code="innovate_uk_funding_gbp", name="IUK", unit="£", source="Nesta"
+    )
+    pop = Measure.objects.create(
+        code="total_resident_population", name="Pop", unit="persons", source="ONS"
+    )
+    for year, amount in ((2019, 3_000_000), (2020, 1_000_000)):
+        Statistic.objects.create(
+            measure=iuk,
+            place=place,
+            year=year,
+            value=Decimal(amount),
+            period_kind=StatisticPeriodKind.FINANCIAL_YEAR,
+            source_import=record,
+        )
+        Statistic.objects.create(
+            measure=pop, place=place, year=year, value=Decimal(1_500_000), source_import=record
+        )
+    indicator = Indicator.objects.get(code="iuk-funding-per-head")
+    earlier = Observation.objects.create(
+        indicator=indicator,
+        place=place,
+        period_kind="financial_year",
+        year=2020,
+        value=Decimal("0.666667"),
+        numerator=Decimal(1_000_000),
+        denominator=Decimal(1_500_000),
+        origin=Origin.DERIVED,
+    )
+    result = services.derive_observations(indicator)
+    assert (result.created, result.withdrawn) == (1, 1)
+    assert "1 withdrawn (a period the source covers only in part)" in str(result)
+    current = Observation.objects.filter(indicator=indicator, place=place, is_current=True)
+    assert [(o.year, o.value) for o in current] == [(2019, Decimal(2))]
+    earlier.refresh_from_db()
+    assert earlier.is_current is False  # kept in the history
+    again = services.derive_observations(indicator)
+    assert (again.created, again.withdrawn, again.unchanged) == (0, 0, 1)

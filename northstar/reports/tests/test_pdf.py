@@ -155,9 +155,12 @@ def test_the_funding_section_with_the_published_statistics(default_data, setting
     snapshot = services.build_report(Q3, now=NOW).to_snapshot()
     section = next(s for s in snapshot["sections"] if s["key"] == "funding")
     shown = {f["label"]: f["value"] for f in section["key_figures"]}
-    # ONS, April 2023 release: Merseyside's GVA per head in 2021; Nesta: Innovate UK, 2020-21.
+    # ONS, April 2023 release: Merseyside's GVA per head in 2021; Nesta: Innovate UK, 2019-20
+    # (£5,588,924 ÷ 1,559,320 residents), the latest year its source covers in whole: the
+    # file of 1 August 2020 holds only part of 2020-21, which is never the headline.
     assert shown["GVA per head, 2021"] == "£22,778"
-    assert shown["Innovate UK funding awarded per head, 2020-21"] == "£1.76"
+    assert shown["Innovate UK funding awarded per head, 2019-20"] == "£3.58"
+    assert not any("2020-21" in label for label in shown if label.startswith("Innovate UK"))
     assert any("itl_gva_gdp_population_long.csv" in s for s in section["sources"])
     assert section["as_of"] is not None
     text = pdf_text(rendering.render_pdf(snapshot)).replace("\f", " ")
