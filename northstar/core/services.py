@@ -1,14 +1,19 @@
-"""Loading the default data a fresh installation starts with."""
+"""Loading the default data a fresh installation starts with, and what the overview page shows
+of the other apps."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from northstar.accounts.roles import ensure_roles
 from northstar.actions import services as action_services
 from northstar.assets import services as asset_services
 from northstar.assets.models import Asset
+from northstar.economy import services as economy_services
 from northstar.indicators import services as indicator_services
+from northstar.indicators.models import Indicator
 from northstar.pipeline import services as pipeline_services
 from northstar.places import services as place_services
+from northstar.places.models import Place
 from northstar.programmes import services as programme_services
 
 
@@ -32,3 +37,41 @@ def load_default_data() -> Iterator[str]:
         yield f"Asset register: {imported.created} assets loaded from the default register."
     # After the register: pipeline projects link to the assets they are.
     yield from pipeline_services.load_default_data()
+
+
+# --- The overview page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str  # e.g. "GVA per head, 2021"
+    value: str  # as the page it comes from shows it
+    detail: str  # its rank or comparison
+    page: str  # the URL name of the page it comes from
+
+
+def north_star(place: Place) -> indicator_services.Summary | None:
+    """The first headline indicator (the partnership's North Star, R&D as a share of GVA) for
+    the place, with its latest figure, target and status; None if no indicator is loaded."""
+    indicator = Indicator.objects.filter(headline=True).order_by("order", "pk").first()
+    if indicator is None:
+        return None
+    return indicator_services.summarise(indicator, place, with_forecast=False)
+
+
+@economy_services.one_reading()
+def key_figures(place: Place) -> list[KeyFigure]:
+    """The place's latest figure per head of GVA, business R&D and Innovate UK funding, each
+    with its rank among areas of its level, as the economy and funding pages headline them;
+    only those the loaded statistics give."""
+    summaries = (
+        ("economy:overview", economy_services.gva_summary(place)),
+        ("economy:overview", economy_services.berd_summary(place)),
+        ("economy:funding", economy_services.funding_summary(place, economy_services.IUK)),
+    )
+    figures = []
+    for page, summary in summaries:
+        per_head = next((h for h in summary.headlines if " per head, " in h.label), None)
+        if per_head is not None:
+            figures.append(KeyFigure(per_head.label, per_head.value, per_head.detail, page))
+    return figures

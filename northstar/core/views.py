@@ -6,6 +6,8 @@ from northstar.assets.models import Asset
 from northstar.places.models import Place
 from northstar.places.services import default_place
 
+from . import services
+
 
 def home(request):
     region = default_place()
@@ -19,6 +21,8 @@ def home(request):
             "asset_total": assets.count(),
             "pipeline_total": assets.pipeline().count(),
             "theme_counts": assets.counts_by_theme(),
+            "north_star": services.north_star(region) if region else None,
+            "key_figures": services.key_figures(region) if region else [],
         },
     )
 

@@ -48,3 +48,17 @@ def test_no_serious_accessibility_violations_on_a_form_with_errors(
     page.screenshot(path=output_dir / "asset-edit-errors.png", full_page=True)
 
     assert_no_serious_violations(page, output_dir)
+
+
+def test_the_overview_with_the_north_star_and_key_figures_is_accessible(page, register, output_dir):
+    from northstar.economy.tests.factories import small_world
+    from northstar.indicators.services import load_default_indicators
+
+    small_world()
+    list(load_default_indicators())
+    page.goto("/")
+    expect(page.locator("#north-star")).to_contain_text("Target: 5 % of GVA by 2030.")
+    expect(page.locator("#key-figures .govuk-summary-list__row")).to_have_count(3)
+    page.screenshot(path=output_dir / "home-with-figures.png", full_page=True)
+
+    assert_no_serious_violations(page, output_dir)
