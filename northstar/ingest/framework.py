@@ -223,7 +223,7 @@ def run_import(
                 rows_done=prepared.rows_read,
                 rows_total=prepared.rows_read,
                 finished_at=timezone.now(),
-                message=f"{loaded} rows loaded from {prepared.rows_read} read.",
+                message=f"{loaded:,} rows loaded from {prepared.rows_read:,} read.",
             )
     except UserInputError as exc:
         _finish_rejected(record, provenance, prepared.rows_read, [], exc.message)
