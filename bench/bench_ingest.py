@@ -422,6 +422,11 @@ def _analysis_cases():
             "GVA by industry, every industry and year of TLD72 (bench's own query)",
             itl3_industry_series,
         ),
+        (
+            "page_home",
+            "GET / (overview: North Star and key figures; whole page, test client)",
+            page("/"),
+        ),
         ("page_overview", "GET /economy/ (whole page, test client)", page("/economy/")),
         (
             "page_compare_itl3",
