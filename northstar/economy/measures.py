@@ -74,7 +74,7 @@ MEASURES: dict[str, dict[str, str]] = {
         "name": "Innovate UK funding awarded",
         "unit": "£",
         "source": NESTA_IUK,
-        "description": "Award offered, by NUTS region of participant postcode and competition year (financial year: 2018/19 → 2018); withdrawn and on-hold projects excluded.",
+        "description": "Award offered, by the NUTS region of the participant's postcode and the competition's financial year (April–March, shown as 2018-19); withdrawn and on-hold projects excluded.",
     },
     "berd_eur_2018_prices": {
         "name": "Business enterprise R&D expenditure (euros at 2018 prices)",
