@@ -397,8 +397,11 @@ def assess(
     rule: StatusRule = DEFAULT_RULE,
     *,
     forecast_model: str = "linear",
+    latest_label: str = "",
 ) -> Assessment:
     """The indicator's status from its latest observation, its required path and its trend.
+    ``latest_label`` names the latest observation's period in the reason as the pages do
+    ("2019-20" for a financial year); by default its year.
 
     Rules, in order: no observations → NO_DATA; no target → NO_TARGET; the latest value already at
     or beyond the target in the indicator's direction → MET; on or ahead of the required path →
@@ -420,7 +423,7 @@ def assess(
     if target is None:
         return Assessment(
             Status.NO_TARGET,
-            f"{_num(latest.value)} in {_year(latest.year)}; no target has been set, "
+            f"{_num(latest.value)} in {latest_label or _year(latest.year)}; no target has been set, "
             "so progress cannot be judged.",
             None,
             None,
@@ -453,7 +456,7 @@ def assess(
 
     scale = max(1.0, abs(baseline.value), abs(target.value), abs(latest.value))
     eps = 1e-9 * scale
-    now = f"{_num(latest.value)} in {_year(latest.year)}"
+    now = f"{_num(latest.value)} in {latest_label or _year(latest.year)}"
     if _is_better_or_equal(latest.value, target.value, direction, eps):
         return done(
             Status.MET,

@@ -817,6 +817,7 @@ def summarise(indicator: Indicator, place: Place, *, with_forecast: bool = True)
             calc.Direction(indicator.direction),
             calc.StatusRule(at_risk_tolerance=float(indicator.at_risk_tolerance)),
             forecast_model=indicator.forecast_model,
+            latest_label=observations[-1].period_label if observations else "",
         )
     except calc.CalculationError as exc:
         error = str(exc)

@@ -319,6 +319,15 @@ def test_no_observations_is_no_data_and_no_target_is_no_target():
     a = assess([Point(2021, 1.3)], None, None, LINEAR, HIGHER)
     assert a.status == Status.NO_TARGET
     assert a.required_now is None and a.gap is None
+    assert a.reason.startswith("1.3 in 2021;")
+
+
+def test_the_reason_names_the_latest_period_as_the_pages_do():
+    # A financial-year indicator: its latest observation is 2021-22, not "2021".
+    a = assess([Point(2021, 3.58)], None, None, LINEAR, HIGHER, latest_label="2021-22")
+    assert a.reason.startswith("3.58 in 2021-22; no target has been set")
+    a = assess([Point(2021, 1.3)], BASE, TARGET, GROWTH, HIGHER, latest_label="2021-22")
+    assert a.status == Status.ON_TRACK and a.reason.startswith("1.3 in 2021-22 is ")
 
 
 def test_on_track_ahead_of_a_constant_growth_path():

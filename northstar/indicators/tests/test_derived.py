@@ -159,3 +159,6 @@ def test_a_derived_figure_of_a_part_year_is_withdrawn(indicators):
     assert earlier.is_current is False  # kept in the history
     again = services.derive_observations(indicator)
     assert (again.created, again.withdrawn, again.unchanged) == (0, 0, 1)
+    # The status names the financial year as the pages do.
+    reason = services.summarise(indicator, place).assessment.reason
+    assert reason.startswith("2 in 2019-20; no target has been set")
