@@ -59,19 +59,27 @@ def north_star(place: Place) -> indicator_services.Summary | None:
     return indicator_services.summarise(indicator, place, with_forecast=False)
 
 
+@dataclass(frozen=True)
+class KeyFigures:
+    figures: list[KeyFigure]
+    files: list[str]  # the names of the published files they come from
+
+
 @economy_services.one_reading()
-def key_figures(place: Place) -> list[KeyFigure]:
+def key_figures(place: Place) -> KeyFigures:
     """The place's latest figure per head of GVA, business R&D and Innovate UK funding, each
     with its rank among areas of its level, as the economy and funding pages headline them;
-    only those the loaded statistics give."""
+    only those the loaded statistics give; and the files they come from."""
     summaries = (
         ("economy:overview", economy_services.gva_summary(place)),
         ("economy:overview", economy_services.berd_summary(place)),
         ("economy:funding", economy_services.funding_summary(place, economy_services.IUK)),
     )
-    figures = []
+    figures, files = [], []
     for page, summary in summaries:
         per_head = next((h for h in summary.headlines if " per head, " in h.label), None)
-        if per_head is not None:
-            figures.append(KeyFigure(per_head.label, per_head.value, per_head.detail, page))
-    return figures
+        if per_head is None:
+            continue
+        figures.append(KeyFigure(per_head.label, per_head.value, per_head.detail, page))
+        files += [s.file_name for s in summary.table.sources]
+    return KeyFigures(figures, list(dict.fromkeys(files)))

@@ -22,7 +22,7 @@ def home(request):
             "pipeline_total": assets.pipeline().count(),
             "theme_counts": assets.counts_by_theme(),
             "north_star": services.north_star(region) if region else None,
-            "key_figures": services.key_figures(region) if region else [],
+            "key_figures": services.key_figures(region) if region else None,
         },
     )
 

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_key_figures_are_the_pages_per_head_headlines_with_their_ranks(lcr):
     small_world()
-    figures = services.key_figures(lcr)
-    assert [(f.label, f.value, f.detail, f.page) for f in figures] == [
+    key = services.key_figures(lcr)
+    assert [(f.label, f.value, f.detail, f.page) for f in key.figures] == [
         (
             "GVA per head, 2021",
             "£23,333",
@@ -36,6 +36,11 @@ def test_key_figures_are_the_pages_per_head_headlines_with_their_ranks(lcr):
             "rank 2 of 3 ITL2 regions",
             "economy:funding",
         ),
+    ]
+    assert key.files == [
+        "itl_gva_test.csv",
+        "berd_test.csv",
+        "iuk_test.csv",
     ]
 
 
@@ -65,6 +70,7 @@ def test_the_overview_shows_the_north_star_and_the_key_figures(client, lcr):
         r'<dt class="govuk-summary-list__key"><a class="govuk-link" href="([^"]+)"', html
     )
     assert links == ["/economy/", "/economy/", "/funding/"]
+    assert "From itl_gva_test.csv, berd_test.csv, iuk_test.csv." in figures
 
 
 def test_before_anything_is_imported_the_overview_says_what_to_run(client, lcr):
