@@ -74,6 +74,10 @@ class Derivation:
     def denominator_name(self) -> str:
         return MEASURES[self.denominator]["name"]
 
+    def in_part(self, year: int) -> bool:
+        """Whether either input's source covers the year only in part (economy.measures)."""
+        return bool(part_period(self.numerator, year) or part_period(self.denominator, year))
+
 
 DERIVATIONS: dict[str, Derivation] = {
     d.key: d
@@ -155,7 +159,7 @@ def derived_values(derivation: Derivation) -> list[dict]:
     denominators = _statistic_values(derivation.denominator)
     out = []
     for (place_id, year), (num, kind, import_id) in sorted(numerators.items()):
-        if part_period(derivation.numerator, year) or part_period(derivation.denominator, year):
+        if derivation.in_part(year):
             continue
         den = denominators.get((place_id, year))
         if den is None or den[0] <= 0:
@@ -225,9 +229,7 @@ def derive_observations(indicator: Indicator) -> DeriveResult:
     # A derived figure of a period its source covers only in part stops being current (one
     # derived before that was known); the revision stays in the history.
     for o in current.values():
-        if o.origin == Origin.DERIVED and (
-            part_period(derivation.numerator, o.year) or part_period(derivation.denominator, o.year)
-        ):
+        if o.origin == Origin.DERIVED and derivation.in_part(o.year):
             to_retire.append(o.pk)
             result.withdrawn += 1
     for row in values:
