@@ -420,11 +420,11 @@ def assess(
     if not ordered:
         return Assessment(Status.NO_DATA, "There are no observations yet.", None, None, None, None)
     latest = ordered[-1]
+    now = f"{_num(latest.value)} in {latest_label or _year(latest.year)}"
     if target is None:
         return Assessment(
             Status.NO_TARGET,
-            f"{_num(latest.value)} in {latest_label or _year(latest.year)}; no target has been set, "
-            "so progress cannot be judged.",
+            f"{now}; no target has been set, so progress cannot be judged.",
             None,
             None,
             None,
@@ -456,7 +456,6 @@ def assess(
 
     scale = max(1.0, abs(baseline.value), abs(target.value), abs(latest.value))
     eps = 1e-9 * scale
-    now = f"{_num(latest.value)} in {latest_label or _year(latest.year)}"
     if _is_better_or_equal(latest.value, target.value, direction, eps):
         return done(
             Status.MET,
