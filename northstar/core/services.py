@@ -37,6 +37,7 @@ def load_default_data() -> Iterator[str]:
         yield f"Asset register: {imported.created} assets loaded from the default register."
     # After the register: pipeline projects link to the assets they are.
     yield from pipeline_services.load_default_data()
+    yield from economy_services.refresh_measures()
 
 
 # --- The overview page -------------------------------------------------------------------------

@@ -24,6 +24,9 @@ class Measure(models.Model):
     description = models.TextField(blank=True)
     source = models.CharField(max_length=255, help_text="Publisher and release")
 
+    # The fields the vocabulary (measures.py) words; refresh_measures() keeps them to it.
+    WORDING_FIELDS = ("name", "unit", "description", "source")
+
     class Meta:
         ordering = ["code"]
 

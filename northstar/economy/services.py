@@ -16,7 +16,7 @@ year; the filters of every such figure say so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -214,6 +214,21 @@ def _stored_measures(codes: Iterable[str]) -> dict[str, Measure]:
     if _reading.get() is None:
         return {m.code: m for m in Measure.objects.filter(code__in=list(codes))}
     return _once(("measures",), lambda: {m.code: m for m in Measure.objects.all()})
+
+
+def refresh_measures() -> Iterator[str]:
+    """Bring the stored measures' names, units, sources and descriptions up to this version's
+    vocabulary (measures.py), which importers otherwise write only when a file is imported again."""
+    changed = []
+    for measure in Measure.objects.filter(code__in=list(MEASURES)):
+        wording = MEASURES[measure.code]
+        if any(getattr(measure, name) != value for name, value in wording.items()):
+            for name, value in wording.items():
+                setattr(measure, name, value)
+            changed.append(measure)
+    Measure.objects.bulk_update(changed, list(Measure.WORDING_FIELDS))
+    if changed:
+        yield f"Measures: {len(changed)} brought up to this version's wording ({', '.join(m.code for m in changed)})."
 
 
 def known_measure_codes() -> set[str]:

@@ -6,8 +6,9 @@ import pytest
 
 from northstar.core.errors import UserInputError
 from northstar.economy import services
-from northstar.economy.models import PeriodKind
-from northstar.economy.tests.factories import small_world, stat
+from northstar.economy.measures import MEASURES
+from northstar.economy.models import Measure, PeriodKind
+from northstar.economy.tests.factories import MeasureFactory, small_world, stat
 from northstar.ingest.framework import all_importers
 from northstar.places.models import Place
 
@@ -370,3 +371,26 @@ def test_period_labels():
     assert services.parse_year("2019-20") == 2019
     with pytest.raises(UserInputError):
         services.parse_year("last year")
+
+
+# --- the stored measures' wording ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_stored_measures_are_brought_up_to_the_vocabularys_wording_and_others_left_alone():
+    worded_earlier = MeasureFactory(code="innovate_uk_funding_gbp", description="Earlier wording.")
+    current = MeasureFactory(code="total_resident_population")
+    own = Measure.objects.create(code="a-places-own-measure", name="Own", unit="£", source="Us")
+
+    said = list(services.refresh_measures())
+
+    assert said == ["Measures: 1 brought up to this version's wording (innovate_uk_funding_gbp)."]
+    worded_earlier.refresh_from_db()
+    assert worded_earlier.description == MEASURES["innovate_uk_funding_gbp"]["description"]
+    assert (
+        Measure.objects.get(pk=current.pk).description
+        == MEASURES["total_resident_population"]["description"]
+    )
+    own.refresh_from_db()
+    assert (own.name, own.unit, own.source, own.description) == ("Own", "£", "Us", "")
+    assert list(services.refresh_measures()) == []  # nothing left to change
