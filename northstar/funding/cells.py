@@ -8,6 +8,7 @@ agree. Money comes out as integer pence, computed from the digits (never through
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -185,22 +186,37 @@ def parse_date(value, column: str, *, required: bool) -> dt.date | None:
         return None
     try:
         if re.match(ISO_DATE_RE, text):
-            day = dt.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+            day = _calendar_date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
         elif re.match(UK_DATE_RE, text):
             d, m, y = text.split(" ")[0].split("/")
-            day = dt.date(int(y), int(m), int(d))
+            day = _calendar_date(int(y), int(m), int(d), day_first=True)
         elif re.match(SERIAL_RE, text):
             day = EXCEL_EPOCH + dt.timedelta(days=int(text.split(".")[0]))
         else:
-            raise ValueError
-    except ValueError:
-        raise RowProblem(f"{text!r} is not a date (expected dd/mm/yyyy)", column) from None
+            raise ValueError("expected dd/mm/yyyy")
+    except ValueError as why:
+        raise RowProblem(f"{text!r} is not a date ({why})", column) from None
     if not EARLIEST <= day <= LATEST:
         raise RowProblem(
             f"{text!r} is outside the dates this file can hold ({EARLIEST.year}–{LATEST.year})",
             column,
         )
     return day
+
+
+def _calendar_date(year: int, month: int, day: int, *, day_first: bool = False) -> dt.date:
+    """The date, or a ValueError saying which part cannot be (a month/day/year date read as
+    day/month/year is the usual cause)."""
+    if not 1 <= month <= 12:
+        if day_first and 1 <= day <= 12:
+            raise ValueError(
+                f"there is no month {month}: dates are day/month/year, not month/day/year"
+            )
+        raise ValueError(f"there is no month {month}")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"{calendar.month_name[month]} {year} has {last} days")
+    return dt.date(year, month, day)
 
 
 def date_columns(frame: pl.LazyFrame, column: str, out: str, *, required: bool) -> pl.LazyFrame:

@@ -77,9 +77,13 @@ def test_dates(text, day):
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("31/02/2020", "not a date"),
-        ("04/31/2021", "not a date"),
-        ("April 2021", "not a date"),
+        ("31/02/2020", r"^'31/02/2020' is not a date \(February 2020 has 29 days\)$"),
+        ("29/02/2021", r"\(February 2021 has 28 days\)$"),
+        ("2021-04-31", r"^'2021-04-31' is not a date \(April 2021 has 30 days\)$"),
+        ("04/31/2021", r"\(there is no month 31: dates are day/month/year, not month/day/year\)$"),
+        ("14/13/2021", r"\(there is no month 13\)$"),
+        ("2021-00-10", r"\(there is no month 0\)$"),
+        ("April 2021", r"^'April 2021' is not a date \(expected dd/mm/yyyy\)$"),
         ("01/01/1899", "outside"),
         ("", "empty"),
     ],
