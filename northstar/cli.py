@@ -1,7 +1,8 @@
 """The `northstar` command line: Django's management commands with Northstar's defaults.
 
 `northstar migrate`, `northstar load_default_data`, `northstar import_assets FILE`,
-`northstar createadmin`, `northstar serve`… — `northstar help` lists them all.
+`northstar createadmin`, `northstar import`, `northstar funding`… — `northstar help` lists them all
+(`./scripts/serve` serves the app).
 """
 
 import os
