@@ -20,6 +20,10 @@ from northstar.economy import services
 
 
 class Command(BaseCommand):
+    # It only reads: Django's system checks (which import every URL and the API to check them)
+    # would be most of its start-up; `northstar check`, migrate and the server run them.
+    requires_system_checks = []
+
     help = "Print a measure for a place by year, or every area ranked, with its sources."
 
     def add_arguments(self, parser):

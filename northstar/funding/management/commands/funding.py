@@ -26,6 +26,10 @@ from northstar.funding.services import (
 
 
 class Command(BaseCommand):
+    # It only reads: Django's system checks (which import every URL and the API to check them)
+    # would be most of its start-up; `northstar check`, migrate and the server run them.
+    requires_system_checks = []
+
     help = (
         "Innovate UK award offered to participants of a place, by enterprise size, programme, "
         "competition, sector, financial year or local authority (withdrawn participants left out "
