@@ -219,14 +219,15 @@ def _stored_measures(codes: Iterable[str]) -> dict[str, Measure]:
 def refresh_measures() -> Iterator[str]:
     """Bring the stored measures' names, units, sources and descriptions up to this version's
     vocabulary (measures.py), which importers otherwise write only when a file is imported again."""
+    fields = Measure.WORDING_FIELDS
     changed = []
     for measure in Measure.objects.filter(code__in=list(MEASURES)):
         wording = MEASURES[measure.code]
-        if any(getattr(measure, name) != value for name, value in wording.items()):
-            for name, value in wording.items():
-                setattr(measure, name, value)
+        if any(getattr(measure, name) != wording[name] for name in fields):
+            for name in fields:
+                setattr(measure, name, wording[name])
             changed.append(measure)
-    Measure.objects.bulk_update(changed, list(Measure.WORDING_FIELDS))
+    Measure.objects.bulk_update(changed, list(fields))
     if changed:
         yield f"Measures: {len(changed)} brought up to this version's wording ({', '.join(m.code for m in changed)})."
 
